@@ -1,1 +1,506 @@
-//! placeholder
+//! Durable storage of hook events.
+//!
+//! Two halves with one contract between them:
+//! * [`spool`]: what the hook writes, one file per event, no locks and no
+//!   SQLite on the hot path;
+//! * [`Store`]: the SQLite database the spool is ingested into (exactly once)
+//!   and that every query command reads.
+//!
+//! Callers hand this crate payloads that are already scrubbed; nothing here
+//! ever sees a secret.
+
+pub mod spool;
+
+use hookwatch_event::Event;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_events.sql")];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("database {path} was written by a newer hookwatch (schema {found}, this build knows {known}); upgrade hookwatch")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// What one ingest pass did.
+#[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Rows inserted.
+    pub inserted: usize,
+    /// Records already in the database (an earlier pass crashed before unlinking).
+    pub duplicates: usize,
+    /// Files that could not be read as spool records; left in place.
+    pub unreadable: usize,
+}
+
+/// Filters of `hookwatch events`.
+#[derive(Debug, Default, Clone)]
+pub struct EventFilter {
+    pub event: Option<String>,
+    pub session: Option<String>,
+    pub tool: Option<String>,
+    pub since_us: Option<i64>,
+    /// Only rows with a larger id (for `tail`).
+    pub after_id: Option<i64>,
+    /// The newest `limit` rows (still returned oldest first).
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EventRow {
+    pub id: i64,
+    pub time_us: i64,
+    pub event: String,
+    pub session_id: Option<String>,
+    pub cwd: Option<String>,
+    pub project: Option<String>,
+    pub tool_name: Option<String>,
+    pub tool_use_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub error: Option<String>,
+    pub is_interrupt: Option<bool>,
+    pub duration_ms: Option<i64>,
+    pub payload: Option<String>,
+    pub raw: Option<Vec<u8>>,
+    pub parse_error: Option<String>,
+    pub original_size: i64,
+    pub truncated: bool,
+    pub hash: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Count {
+    pub key: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ToolStat {
+    pub tool: String,
+    /// PostToolUse + PostToolUseFailure.
+    pub calls: i64,
+    pub failures: i64,
+    pub interrupts: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Stats {
+    pub events: i64,
+    pub sessions: i64,
+    pub per_event: Vec<Count>,
+    pub per_tool: Vec<ToolStat>,
+    /// PostToolUseFailure + StopFailure per project.
+    pub failures_per_project: Vec<Count>,
+    pub stop_failures: Vec<Count>,
+    pub unparseable: i64,
+}
+
+fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |source| StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl Store {
+    /// Open (creating if needed) the database at `path`.
+    ///
+    /// First-run initialisation (WAL mode, schema) runs under an exclusive
+    /// lock on a side file: `PRAGMA journal_mode=WAL` raced by many new
+    /// openers fails with "database is locked" without consulting the busy
+    /// handler (hot-path-measurements.md §4).
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let e = sql_err(path);
+        let conn = Connection::open(path).map_err(&e)?;
+        conn.busy_timeout(Duration::from_secs(5)).map_err(&e)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(&e)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        if store.user_version()? < MIGRATIONS.len() as i64 {
+            store.migrate()?;
+        }
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn user_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql_err(&self.path))
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let lock_path = self.path.with_extension("init.lock");
+        let lock = File::create(&lock_path).map_err(|source| StoreError::Io {
+            path: lock_path.clone(),
+            source,
+        })?;
+        lock.lock().map_err(|source| StoreError::Io {
+            path: lock_path,
+            source,
+        })?;
+        // Re-check under the lock: another process may have finished first.
+        let found = self.user_version()?;
+        let known = MIGRATIONS.len() as i64;
+        if found > known {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found,
+                known,
+            });
+        }
+        let e = sql_err(&self.path);
+        self.conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(&e)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&e)?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            tx.execute_batch(sql).map_err(&e)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(&e)?;
+        }
+        tx.commit().map_err(&e)
+    }
+
+    /// Move every complete record from the spool directories into the
+    /// database. Safe to run concurrently with hooks and with other ingesters.
+    pub fn ingest(&mut self, spool_dirs: &[PathBuf]) -> Result<IngestReport> {
+        let mut report = IngestReport::default();
+        for dir in spool_dirs {
+            let mut files = spool::pending(dir).map_err(|source| StoreError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+            // Orphans of killed writers: keep whatever reached the disk.
+            files.extend(spool::orphans(dir, Duration::from_secs(60)).unwrap_or_default());
+            for chunk in files.chunks(500) {
+                self.ingest_batch(chunk, &mut report)?;
+            }
+        }
+        Ok(report)
+    }
+
+    fn ingest_batch(&mut self, files: &[PathBuf], report: &mut IngestReport) -> Result<()> {
+        let e = sql_err(&self.path);
+        let mut done = Vec::with_capacity(files.len());
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&e)?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO events (spool_id, time_us, event, session_id, cwd, project,
+                     tool_name, tool_use_id, agent_id, error, is_interrupt, duration_ms, payload, raw,
+                     parse_error, original_size, truncated, hash)
+                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
+                )
+                .map_err(&e)?;
+            for path in files {
+                let rec = match spool::read(path) {
+                    Ok(r) => r,
+                    // Vanished: another ingester took it. Unreadable: leave it
+                    // for `hookwatch doctor` rather than delete evidence.
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(_) => {
+                        report.unreadable += 1;
+                        continue;
+                    }
+                };
+                let row = Row::from_record(&rec);
+                let n = insert
+                    .execute(params![
+                        rec.header.id,
+                        rec.header.time_us,
+                        row.event,
+                        row.session_id,
+                        row.cwd,
+                        row.project,
+                        row.tool_name,
+                        row.tool_use_id,
+                        row.agent_id,
+                        row.error,
+                        row.is_interrupt,
+                        row.duration_ms,
+                        row.payload,
+                        row.raw,
+                        row.parse_error,
+                        rec.header.original_size as i64,
+                        rec.header.truncated,
+                        rec.header.hash,
+                    ])
+                    .map_err(&e)?;
+                if n == 1 {
+                    report.inserted += 1;
+                } else {
+                    report.duplicates += 1;
+                }
+                done.push(rec.path);
+            }
+        }
+        tx.commit().map_err(&e)?;
+        // Only after the commit: a crash before this line leaves files that
+        // the next pass finds already stored (INSERT OR IGNORE).
+        for p in done {
+            let _ = fs::remove_file(p);
+        }
+        Ok(())
+    }
+
+    pub fn events(&self, f: &EventFilter) -> Result<Vec<EventRow>> {
+        let mut sql = String::from(SELECT_ROW);
+        sql.push_str(" WHERE 1=1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut add = |clause: &str, v: rusqlite::types::Value| {
+            args.push(v);
+            sql.push_str(&format!(" AND {clause} ?{}", args.len()));
+        };
+        if let Some(v) = &f.event {
+            add("event =", v.clone().into());
+        }
+        if let Some(v) = &f.session {
+            add("session_id =", v.clone().into());
+        }
+        if let Some(v) = &f.tool {
+            add("tool_name =", v.clone().into());
+        }
+        if let Some(v) = f.since_us {
+            add("time_us >=", v.into());
+        }
+        if let Some(v) = f.after_id {
+            add("id >", v.into());
+        }
+        sql.push_str(" ORDER BY id DESC");
+        if let Some(n) = f.limit {
+            sql.push_str(&format!(" LIMIT {n}"));
+        }
+        let e = sql_err(&self.path);
+        let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
+        let mut rows: Vec<EventRow> = stmt
+            .query_map(rusqlite::params_from_iter(args), row_from_sql)
+            .map_err(&e)?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(&e)?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    pub fn event(&self, id: i64) -> Result<Option<EventRow>> {
+        self.conn
+            .query_row(&format!("{SELECT_ROW} WHERE id = ?1"), [id], row_from_sql)
+            .optional()
+            .map_err(sql_err(&self.path))
+    }
+
+    pub fn count(&self) -> Result<i64> {
+        self.conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .map_err(sql_err(&self.path))
+    }
+
+    pub fn stats(&self, since_us: Option<i64>) -> Result<Stats> {
+        let e = sql_err(&self.path);
+        let since = since_us.unwrap_or(i64::MIN);
+        let counts = |sql: &str| -> Result<Vec<Count>> {
+            let mut stmt = self.conn.prepare(sql).map_err(&e)?;
+            let out = stmt
+                .query_map([since], |r| {
+                    Ok(Count {
+                        key: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                        count: r.get(1)?,
+                    })
+                })
+                .map_err(&e)?
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(&e)?;
+            Ok(out)
+        };
+        let (events, sessions, unparseable) = self
+            .conn
+            .query_row(
+                "SELECT count(*), count(DISTINCT session_id), count(parse_error) FROM events WHERE time_us >= ?1",
+                [since],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(&e)?;
+        let per_event = counts(
+            "SELECT event, count(*) FROM events WHERE time_us >= ?1 GROUP BY event ORDER BY 2 DESC, 1",
+        )?;
+        let failures_per_project = counts(
+            "SELECT project, count(*) FROM events WHERE time_us >= ?1
+             AND event IN ('PostToolUseFailure','StopFailure') GROUP BY project ORDER BY 2 DESC, 1",
+        )?;
+        let stop_failures = counts(
+            "SELECT error, count(*) FROM events WHERE time_us >= ?1 AND event = 'StopFailure'
+             GROUP BY error ORDER BY 2 DESC, 1",
+        )?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT tool_name,
+                        count(*),
+                        sum(event = 'PostToolUseFailure'),
+                        sum(coalesce(is_interrupt, 0))
+                 FROM events WHERE time_us >= ?1 AND tool_name IS NOT NULL
+                   AND event IN ('PostToolUse','PostToolUseFailure')
+                 GROUP BY tool_name ORDER BY 3 DESC, 2 DESC, 1",
+            )
+            .map_err(&e)?;
+        let per_tool = stmt
+            .query_map([since], |r| {
+                Ok(ToolStat {
+                    tool: r.get(0)?,
+                    calls: r.get(1)?,
+                    failures: r.get(2)?,
+                    interrupts: r.get(3)?,
+                })
+            })
+            .map_err(&e)?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(&e)?;
+        Ok(Stats {
+            events,
+            sessions,
+            per_event,
+            per_tool,
+            failures_per_project,
+            stop_failures,
+            unparseable,
+        })
+    }
+}
+
+const SELECT_ROW: &str = "SELECT id, time_us, event, session_id, cwd, project, tool_name, tool_use_id,
+    agent_id, error, is_interrupt, duration_ms, payload, raw, parse_error, original_size, truncated, hash
+    FROM events";
+
+fn row_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+    Ok(EventRow {
+        id: r.get(0)?,
+        time_us: r.get(1)?,
+        event: r.get(2)?,
+        session_id: r.get(3)?,
+        cwd: r.get(4)?,
+        project: r.get(5)?,
+        tool_name: r.get(6)?,
+        tool_use_id: r.get(7)?,
+        agent_id: r.get(8)?,
+        error: r.get(9)?,
+        is_interrupt: r.get(10)?,
+        duration_ms: r.get(11)?,
+        payload: r.get(12)?,
+        raw: r.get(13)?,
+        parse_error: r.get(14)?,
+        original_size: r.get(15)?,
+        truncated: r.get(16)?,
+        hash: r.get(17)?,
+    })
+}
+
+/// The indexed columns of one record.
+struct Row {
+    event: String,
+    session_id: Option<String>,
+    cwd: Option<String>,
+    project: Option<String>,
+    tool_name: Option<String>,
+    tool_use_id: Option<String>,
+    agent_id: Option<String>,
+    error: Option<String>,
+    is_interrupt: Option<bool>,
+    duration_ms: Option<i64>,
+    payload: Option<String>,
+    raw: Option<Vec<u8>>,
+    parse_error: Option<String>,
+}
+
+impl Row {
+    fn from_record(rec: &spool::Record) -> Row {
+        let parsed = match &rec.header.parse_error {
+            Some(err) => Err(err.clone()),
+            None => match std::str::from_utf8(&rec.payload) {
+                Ok(text) => Event::parse(text.as_bytes())
+                    .map(|ev| (ev, text.to_owned()))
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(format!("payload is not UTF-8: {e}")),
+            },
+        };
+        match parsed {
+            Ok((ev, text)) => Row {
+                session_id: ev.common.session_id.clone(),
+                cwd: ev.common.cwd.clone(),
+                project: rec.header.project_dir.clone().or(ev.common.cwd.clone()),
+                tool_name: ev.tool_name().map(str::to_owned),
+                tool_use_id: ev.tool_use_id().map(str::to_owned),
+                agent_id: ev.common.agent_id.clone(),
+                error: ev.error().map(str::to_owned),
+                is_interrupt: ev.is_interrupt(),
+                duration_ms: ev.duration_ms().map(|d| d as i64),
+                event: ev.name,
+                payload: Some(text),
+                raw: None,
+                parse_error: None,
+            },
+            Err(err) => Row {
+                event: String::new(),
+                session_id: None,
+                cwd: None,
+                project: rec.header.project_dir.clone(),
+                tool_name: None,
+                tool_use_id: None,
+                agent_id: None,
+                error: None,
+                is_interrupt: None,
+                duration_ms: None,
+                payload: None,
+                raw: Some(rec.payload.clone()),
+                parse_error: Some(err),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,187 @@
+//! The spool: one file per accepted event, written by the hook.
+//!
+//! Why not SQLite directly from the hook: a short-lived process that opens a
+//! WAL database pays for creating and checkpointing the WAL on every call
+//! (~3 ms, 3-4x a bare process; hot-path-measurements.md §2), and a brand-new
+//! database raced by hundreds of first writers fails with "database is
+//! locked". A spool file costs one create, one write and one rename, needs no
+//! lock, and cannot be torn: a record appears under its final name only once
+//! it is complete. [`crate::Store::ingest`] moves records into SQLite with
+//! `INSERT OR IGNORE` on the spool id and unlinks them after the commit, so a
+//! crash at any point stores each record exactly once.
+//!
+//! Durability: the record is in the page cache when the hook exits, which
+//! survives the hook, the agent and hookwatch crashing, the same guarantee as
+//! SQLite WAL with synchronous=NORMAL. `fsync = true` adds fdatasync of the
+//! file and its directory for power-loss durability.
+//!
+//! File format (version 1): one line of JSON ([`Header`]), `\n`, then exactly
+//! `header.len` payload bytes (scrubbed; JSON text unless `parse_error`).
+
+use serde::{Deserialize, Serialize};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+pub const FORMAT_VERSION: u32 = 1;
+const SUFFIX: &str = "ev";
+const TMP_DIR: &str = ".tmp";
+
+/// Metadata written ahead of the payload.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Header {
+    pub v: u32,
+    /// Unique id of this record (also the file name stem).
+    pub id: String,
+    /// When the hook received the event, microseconds since the Unix epoch.
+    pub time_us: i64,
+    /// Length of the payload that follows the header line.
+    pub len: u64,
+    /// Size of stdin as received, before scrubbing and truncation.
+    pub original_size: u64,
+    /// True when the payload was cut to the size cap.
+    #[serde(default)]
+    pub truncated: bool,
+    /// blake3 of the scrubbed, untruncated input (set when truncated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    /// Why the input could not be read as an event; the payload is then the
+    /// scrubbed raw bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parse_error: Option<String>,
+    /// `CLAUDE_PROJECT_DIR` of the hook's environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_dir: Option<String>,
+}
+
+/// A unique record id: time first so ids sort in arrival order, then pid and
+/// sub-microsecond nanos so concurrent hooks never collide.
+pub fn new_id(time_us: i64, nanos: u32) -> String {
+    format!("{:016x}-{:08x}-{:08x}", time_us, std::process::id(), nanos)
+}
+
+/// Write one record into `dir`. Returns the final path.
+pub fn write(dir: &Path, header: &Header, payload: &[u8], fsync: bool) -> io::Result<PathBuf> {
+    let tmp_dir = dir.join(TMP_DIR);
+    let tmp = tmp_dir.join(format!("{}.{SUFFIX}", header.id));
+    let file = match create_new(&tmp) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            // First event on this data dir; create_dir_all tolerates the
+            // hundreds of concurrent first hooks racing to do the same.
+            fs::create_dir_all(&tmp_dir)?;
+            create_new(&tmp)?
+        }
+        r => r?,
+    };
+    let mut line = serde_json::to_vec(header).map_err(io::Error::other)?;
+    line.push(b'\n');
+    // One buffer, one write: the common 5 KB record costs a single syscall.
+    let mut buf = Vec::with_capacity(line.len() + payload.len());
+    buf.extend_from_slice(&line);
+    buf.extend_from_slice(payload);
+    let result = (|| {
+        (&file).write_all(&buf)?;
+        if fsync {
+            file.sync_data()?;
+        }
+        let dest = dir.join(format!("{}.{SUFFIX}", header.id));
+        fs::rename(&tmp, &dest)?;
+        if fsync {
+            File::open(dir)?.sync_all()?;
+        }
+        Ok(dest)
+    })();
+    if result.is_err() {
+        // A half-written temp file (disk full) must not linger as an orphan.
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn create_new(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+/// A record read back from the spool.
+#[derive(Debug)]
+pub struct Record {
+    pub path: PathBuf,
+    pub header: Header,
+    pub payload: Vec<u8>,
+}
+
+/// Read a record. A file whose payload is shorter than its header says (an
+/// orphaned temp file of a killed writer) is returned with what is there,
+/// marked truncated, so nothing that reached the disk is thrown away.
+pub fn read(path: &Path) -> io::Result<Record> {
+    let bytes = fs::read(path)?;
+    let nl = memchr_nl(&bytes).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "spool record has no header line",
+        )
+    })?;
+    let mut header: Header = serde_json::from_slice(&bytes[..nl]).map_err(|e| {
+        io::Error::new(io::ErrorKind::InvalidData, format!("bad spool header: {e}"))
+    })?;
+    let payload = bytes[nl + 1..].to_vec();
+    if (payload.len() as u64) < header.len {
+        header.truncated = true;
+        header.parse_error.get_or_insert_with(|| {
+            "incomplete spool record: the hook was killed while writing".into()
+        });
+    }
+    Ok(Record {
+        path: path.to_path_buf(),
+        header,
+        payload,
+    })
+}
+
+fn memchr_nl(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'\n')
+}
+
+/// Complete records waiting in `dir`, oldest first.
+pub fn pending(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    list(dir)
+}
+
+/// Temp files older than `min_age`: writers that were killed between create
+/// and rename. Young ones may still be being written.
+pub fn orphans(dir: &Path, min_age: std::time::Duration) -> io::Result<Vec<PathBuf>> {
+    let now = std::time::SystemTime::now();
+    Ok(list(&dir.join(TMP_DIR))?
+        .into_iter()
+        .filter(|p| {
+            fs::metadata(p)
+                .and_then(|m| m.modified())
+                .map(|t| now.duration_since(t).unwrap_or_default() >= min_age)
+                .unwrap_or(false)
+        })
+        .collect())
+}
+
+fn list(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let rd = match fs::read_dir(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        r => r?,
+    };
+    let mut out: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == SUFFIX))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// Number of records waiting (cheap enough for `hookwatch config`/doctor).
+pub fn count(dir: &Path) -> usize {
+    list(dir).map(|v| v.len()).unwrap_or(0)
+}

@@ -1,0 +1,228 @@
+use super::*;
+use spool::Header;
+
+fn header(id: &str, len: usize) -> Header {
+    Header {
+        v: spool::FORMAT_VERSION,
+        id: id.into(),
+        time_us: 1_700_000_000_000_000,
+        len: len as u64,
+        original_size: len as u64,
+        ..Default::default()
+    }
+}
+
+fn put(dir: &Path, id: &str, payload: &str) -> PathBuf {
+    spool::write(dir, &header(id, payload.len()), payload.as_bytes(), false).unwrap()
+}
+
+const FAIL: &str = r#"{"hook_event_name":"PostToolUseFailure","session_id":"s1","cwd":"/p","tool_name":"Bash","tool_use_id":"t1","error":"Exit code 1","is_interrupt":false,"duration_ms":7}"#;
+
+#[test]
+fn spool_round_trip() {
+    let d = tempfile::tempdir().unwrap();
+    let p = put(d.path(), "a", FAIL);
+    let rec = spool::read(&p).unwrap();
+    assert_eq!(rec.payload, FAIL.as_bytes());
+    assert_eq!(rec.header.id, "a");
+    assert_eq!(spool::pending(d.path()).unwrap(), vec![p]);
+}
+
+#[test]
+fn ingest_extracts_columns_and_unlinks() {
+    let d = tempfile::tempdir().unwrap();
+    let spool_dir = d.path().join("spool");
+    put(&spool_dir, "a", FAIL);
+    let mut s = Store::open(&d.path().join("db.sqlite")).unwrap();
+    let r = s.ingest(std::slice::from_ref(&spool_dir)).unwrap();
+    assert_eq!(r.inserted, 1);
+    assert!(spool::pending(&spool_dir).unwrap().is_empty());
+    let rows = s.events(&EventFilter::default()).unwrap();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row.event, "PostToolUseFailure");
+    assert_eq!(row.tool_name.as_deref(), Some("Bash"));
+    assert_eq!(row.error.as_deref(), Some("Exit code 1"));
+    assert_eq!(row.is_interrupt, Some(false));
+    assert_eq!(row.duration_ms, Some(7));
+    assert_eq!(row.project.as_deref(), Some("/p"));
+    assert_eq!(row.payload.as_deref(), Some(FAIL));
+}
+
+/// A crash between COMMIT and unlink leaves a record the next pass must skip.
+#[test]
+fn a_record_seen_twice_is_stored_once() {
+    let d = tempfile::tempdir().unwrap();
+    let spool_dir = d.path().join("spool");
+    let mut s = Store::open(&d.path().join("db.sqlite")).unwrap();
+    put(&spool_dir, "a", FAIL);
+    s.ingest(std::slice::from_ref(&spool_dir)).unwrap();
+    put(&spool_dir, "a", FAIL);
+    let r = s.ingest(std::slice::from_ref(&spool_dir)).unwrap();
+    assert_eq!((r.inserted, r.duplicates), (0, 1));
+    assert_eq!(s.count().unwrap(), 1);
+}
+
+#[test]
+fn unparseable_records_are_kept_raw() {
+    let d = tempfile::tempdir().unwrap();
+    let spool_dir = d.path().join("spool");
+    let mut h = header("x", 4);
+    h.parse_error = Some("stdin is not JSON".into());
+    spool::write(&spool_dir, &h, &[0xff, 0, 1, 2], false).unwrap();
+    put(&spool_dir, "y", "[1,2]");
+    let mut s = Store::open(&d.path().join("db.sqlite")).unwrap();
+    s.ingest(std::slice::from_ref(&spool_dir)).unwrap();
+    let rows = s.events(&EventFilter::default()).unwrap();
+    assert_eq!(rows[0].raw.as_deref(), Some(&[0xff, 0, 1, 2][..]));
+    assert_eq!(rows[0].parse_error.as_deref(), Some("stdin is not JSON"));
+    assert!(rows[1]
+        .parse_error
+        .as_deref()
+        .unwrap()
+        .contains("not an object"));
+    assert_eq!(s.stats(None).unwrap().unparseable, 2);
+}
+
+#[test]
+fn concurrent_ingesters_store_each_record_once() {
+    let d = tempfile::tempdir().unwrap();
+    let spool_dir = d.path().join("spool");
+    let db = d.path().join("db.sqlite");
+    for i in 0..600 {
+        put(&spool_dir, &format!("{i:05}"), FAIL);
+    }
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (db, sd) = (db.clone(), spool_dir.clone());
+            std::thread::spawn(move || Store::open(&db).unwrap().ingest(&[sd]).unwrap())
+        })
+        .collect();
+    let total: usize = threads
+        .into_iter()
+        .map(|t| t.join().unwrap().inserted)
+        .sum();
+    assert_eq!(total, 600);
+    assert_eq!(Store::open(&db).unwrap().count().unwrap(), 600);
+}
+
+#[test]
+fn filters_limit_and_stats() {
+    let d = tempfile::tempdir().unwrap();
+    let spool_dir = d.path().join("spool");
+    put(&spool_dir, "1", FAIL);
+    put(
+        &spool_dir,
+        "2",
+        r#"{"hook_event_name":"PostToolUse","session_id":"s1","tool_name":"Bash"}"#,
+    );
+    put(
+        &spool_dir,
+        "3",
+        r#"{"hook_event_name":"StopFailure","session_id":"s2","cwd":"/q","error":"rate_limit"}"#,
+    );
+    put(
+        &spool_dir,
+        "4",
+        r#"{"hook_event_name":"PostToolUse","session_id":"s2","tool_name":"Read"}"#,
+    );
+    let mut s = Store::open(&d.path().join("db.sqlite")).unwrap();
+    s.ingest(&[spool_dir]).unwrap();
+    let f = |e: EventFilter| {
+        s.events(&e)
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        f(EventFilter {
+            session: Some("s2".into()),
+            ..Default::default()
+        }),
+        vec![3, 4]
+    );
+    assert_eq!(
+        f(EventFilter {
+            tool: Some("Bash".into()),
+            ..Default::default()
+        }),
+        vec![1, 2]
+    );
+    assert_eq!(
+        f(EventFilter {
+            limit: Some(2),
+            ..Default::default()
+        }),
+        vec![3, 4]
+    );
+    assert_eq!(
+        f(EventFilter {
+            after_id: Some(3),
+            ..Default::default()
+        }),
+        vec![4]
+    );
+    let st = s.stats(None).unwrap();
+    assert_eq!(st.events, 4);
+    assert_eq!(st.sessions, 2);
+    assert_eq!(
+        st.per_tool[0],
+        ToolStat {
+            tool: "Bash".into(),
+            calls: 2,
+            failures: 1,
+            interrupts: 0
+        }
+    );
+    assert_eq!(
+        st.stop_failures,
+        vec![Count {
+            key: "rate_limit".into(),
+            count: 1
+        }]
+    );
+    assert_eq!(st.failures_per_project.len(), 2);
+}
+
+#[test]
+fn orphaned_temp_files_are_salvaged() {
+    let d = tempfile::tempdir().unwrap();
+    let spool_dir = d.path().join("spool");
+    let tmp = spool_dir.join(".tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    // A writer killed half way: the header promises more bytes than exist.
+    let mut bytes = serde_json::to_vec(&header("orphan", 1000)).unwrap();
+    bytes.push(b'\n');
+    bytes.extend_from_slice(&FAIL.as_bytes()[..40]);
+    let f = tmp.join("orphan.ev");
+    std::fs::write(&f, bytes).unwrap();
+    let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+    File::options()
+        .write(true)
+        .open(&f)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let mut s = Store::open(&d.path().join("db.sqlite")).unwrap();
+    assert_eq!(s.ingest(&[spool_dir]).unwrap().inserted, 1);
+    let row = &s.events(&EventFilter::default()).unwrap()[0];
+    assert!(row.truncated);
+    assert!(row.parse_error.as_deref().unwrap().contains("incomplete"));
+    assert!(!f.exists());
+}
+
+#[test]
+fn many_first_openers_of_a_new_database_all_succeed() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("new").join("db.sqlite");
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            let db = db.clone();
+            std::thread::spawn(move || Store::open(&db).map(|s| s.count().unwrap()))
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap().unwrap(), 0);
+    }
+}
