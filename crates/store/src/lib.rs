@@ -209,10 +209,18 @@ impl Store {
     pub fn ingest(&mut self, spool_dirs: &[PathBuf]) -> Result<IngestReport> {
         let mut report = IngestReport::default();
         for dir in spool_dirs {
-            let mut files = spool::pending(dir).map_err(|source| StoreError::Io {
-                path: dir.clone(),
-                source,
-            })?;
+            let mut files = match spool::pending(dir) {
+                Ok(f) => f,
+                // Not a directory (something in the way): the hook used the
+                // rescue spool instead; keep ingesting the other dirs.
+                Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => continue,
+                Err(source) => {
+                    return Err(StoreError::Io {
+                        path: dir.clone(),
+                        source,
+                    })
+                }
+            };
             // Orphans of killed writers: keep whatever reached the disk.
             files.extend(spool::orphans(dir, Duration::from_secs(60)).unwrap_or_default());
             for chunk in files.chunks(500) {

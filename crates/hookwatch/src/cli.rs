@@ -1,0 +1,198 @@
+//! Command-line interface of everything except the hook fast path. Each arm
+//! is one call into `cmd`.
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success (`hookwatch hook` always exits 0: it never blocks the agent)
+  1  error (the message says what to do)
+  2  invalid command line
+
+Environment:
+  HOOKWATCH_HOME   holds config.toml and all data (default: XDG paths)
+  HOOKWATCH_MAX_PAYLOAD_BYTES, HOOKWATCH_FSYNC   override config values";
+
+#[derive(Parser)]
+#[command(name = "hookwatch", version, about = "Records, scrubs and queries every Claude Code hook event",
+    after_help = AFTER_HELP, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Scope {
+    /// ~/.claude/settings.json (honours CLAUDE_CONFIG_DIR)
+    User,
+    /// <project>/.claude/settings.json, shared with the team
+    Project,
+    /// <project>/.claude/settings.local.json, not committed
+    Local,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct QueryArgs {
+    /// Only this event (e.g. PostToolUseFailure)
+    #[arg(long)]
+    pub event: Option<String>,
+    /// Only this session id
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Only this tool (e.g. Bash, mcp__github__create_issue)
+    #[arg(long)]
+    pub tool: Option<String>,
+    /// Only events newer than this (30s, 15m, 2h, 7d, 1h30m)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Print JSON Lines, one object per event
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// The hook handler: reads one event on stdin, scrubs it, records it, exits 0
+    Hook,
+    /// Register `hookwatch hook` in Claude Code's settings
+    Install {
+        #[arg(long, value_enum, default_value = "user")]
+        scope: Scope,
+        /// Project root for --scope project/local (default: current directory)
+        #[arg(long)]
+        project_dir: Option<PathBuf>,
+        /// Show the change as a diff, write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Run the recorder with "async": true on events where hookwatch never answers
+        #[arg(long = "async")]
+        asynchronous: bool,
+        /// Seconds Claude Code waits for the hook before cancelling it
+        #[arg(long, default_value_t = 5)]
+        timeout: u32,
+    },
+    /// Remove exactly what `install` added
+    Uninstall {
+        #[arg(long, value_enum, default_value = "user")]
+        scope: Scope,
+        #[arg(long)]
+        project_dir: Option<PathBuf>,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List recorded events, oldest first
+    Events {
+        #[command(flatten)]
+        q: QueryArgs,
+        /// Show the newest N events
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// One event in full, with its scrubbed payload
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Failures per tool, event, project; StopFailure per error type
+    Stats {
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Follow new events as they are recorded
+    Tail {
+        #[command(flatten)]
+        q: QueryArgs,
+        /// Events to show before following
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Poll interval in milliseconds
+        #[arg(long, default_value_t = 250, hide = true)]
+        interval_ms: u64,
+    },
+    /// Show the effective configuration and where each value came from
+    Config {
+        #[command(subcommand)]
+        action: Option<ConfigAction>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Feed realistic events through the real hook path and show the result
+    Demo {
+        /// Use this HOOKWATCH_HOME instead of a new temporary one
+        #[arg(long)]
+        home: Option<PathBuf>,
+    },
+    /// Move spooled events into the database (queries do this themselves)
+    Ingest {
+        /// Worker mode: exit at once if another worker runs; log to worker.log
+        #[arg(long)]
+        background: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print shell completions
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Subcommand, Clone, Copy)]
+pub enum ConfigAction {
+    /// Print the commented default config file
+    Default,
+}
+
+pub fn run() -> i32 {
+    // Query output piped into `head` should end quietly, not abort.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    let cli = Cli::parse();
+    let result = match cli.cmd {
+        Cmd::Hook => return crate::hook::run(),
+        Cmd::Install {
+            scope,
+            project_dir,
+            dry_run,
+            asynchronous,
+            timeout,
+        } => crate::cmd::install::install(scope, project_dir, dry_run, asynchronous, timeout),
+        Cmd::Uninstall {
+            scope,
+            project_dir,
+            dry_run,
+        } => crate::cmd::install::uninstall(scope, project_dir, dry_run),
+        Cmd::Events { q, limit } => crate::cmd::query::events(&q, limit),
+        Cmd::Show { id, json } => crate::cmd::query::show(id, json),
+        Cmd::Stats { since, json } => crate::cmd::query::stats(since.as_deref(), json),
+        Cmd::Tail {
+            q,
+            limit,
+            interval_ms,
+        } => crate::cmd::query::tail(&q, limit, interval_ms),
+        Cmd::Config { action, json } => crate::cmd::config::run(action, json),
+        Cmd::Demo { home } => crate::cmd::demo::run(home),
+        Cmd::Ingest { background, json } => crate::cmd::ingest::run(background, json),
+        Cmd::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "hookwatch",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!(
+                "hookwatch: error: {}",
+                hookwatch_scrub::scrub_str(&format!("{e:#}"))
+            );
+            1
+        }
+    }
+}

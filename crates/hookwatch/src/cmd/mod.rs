@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod config;
+pub mod demo;
+pub mod ingest;
+pub mod install;
+pub mod query;

@@ -1,0 +1,209 @@
+//! `hookwatch hook`: what Claude Code runs for every hook event.
+//!
+//! The contract (rule 1 of the project): the hook never hurts the agent.
+//! Whatever goes wrong inside, it prints at most one line on stderr, keeps
+//! what it can (scrubbed), and exits 0. It prints nothing on stdout, so it
+//! makes no decision for any event. No SQLite, no network, no locks waited
+//! on: one spool file per event, see `hookwatch_store::spool`.
+//!
+//! `main` routes here before clap or anything else is built.
+
+use crate::config::{self, Config};
+use crate::paths::Paths;
+use crate::payload;
+use hookwatch_event::Event;
+use hookwatch_store::spool::{self, Header};
+use serde_json::Value;
+use std::io::Read;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// More than this is counted but not kept in memory: a runaway tool output
+/// must not make the hook slow or exhaust memory.
+const MAX_READ: usize = 64 << 20;
+
+/// Events after which the spool is worth ingesting in the background: the
+/// end of a turn or session, when the user may look at what happened.
+const WAKE_WORKER_ON: &[&str] = &["Stop", "StopFailure", "SessionEnd"];
+
+pub fn run() -> i32 {
+    defer_termination_signals();
+    let paths = Paths::resolve();
+    let config = match config::load(&paths.config_file) {
+        Ok(l) => l.config,
+        Err(e) => {
+            warn(&format!("{e}; using defaults"));
+            Config::default()
+        }
+    };
+    let input = read_stdin();
+    match record(&paths, &config, &input) {
+        Ok(Recorded { event, rescued }) => {
+            if let Some(err) = rescued {
+                warn(&err);
+            }
+            if WAKE_WORKER_ON.contains(&event.as_str()) {
+                crate::cmd::ingest::spawn_background_worker(&paths);
+            }
+        }
+        Err(e) => warn(&e),
+    }
+    0
+}
+
+struct Input {
+    bytes: Vec<u8>,
+    /// Bytes on stdin, including any beyond MAX_READ.
+    size: u64,
+}
+
+fn read_stdin() -> Input {
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    let mut stdin = std::io::stdin().lock();
+    let _ = (&mut stdin).take(MAX_READ as u64).read_to_end(&mut bytes);
+    let mut size = bytes.len() as u64;
+    if bytes.len() == MAX_READ {
+        // Drain the rest so the writer is not left blocked on a full pipe.
+        let mut sink = [0u8; 64 * 1024];
+        while let Ok(n @ 1..) = stdin.read(&mut sink) {
+            size += n as u64;
+        }
+    }
+    Input { bytes, size }
+}
+
+struct Recorded {
+    /// `hook_event_name`, empty if unknown.
+    event: String,
+    /// Set when the data dir failed and the rescue spool was used.
+    rescued: Option<String>,
+}
+
+fn record(paths: &Paths, config: &Config, input: &Input) -> Result<Recorded, String> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let cap = config.store.max_payload_bytes as usize;
+
+    // 1. Scrub first: everything after this point sees only scrubbed bytes.
+    let scrubbed = hookwatch_scrub::scrub(&input.bytes);
+
+    // 2. Parse into the typed model; unparseable input is kept raw.
+    let mut header = Header {
+        v: spool::FORMAT_VERSION,
+        id: spool::new_id(now.as_micros() as i64, now.subsec_nanos()),
+        time_us: now.as_micros() as i64,
+        original_size: input.size,
+        truncated: input.size > input.bytes.len() as u64,
+        project_dir: std::env::var("CLAUDE_PROJECT_DIR")
+            .ok()
+            .filter(|s| !s.is_empty()),
+        ..Header::default()
+    };
+    let (payload, event): (std::borrow::Cow<[u8]>, String) =
+        match serde_json::from_slice::<Value>(&scrubbed) {
+            Ok(Value::Object(map)) => {
+                // 3. Over the cap: same shape, longest strings cut.
+                let payload = if scrubbed.len() > cap {
+                    let (bytes, cut) = payload::shrink(Value::Object(map.clone()), cap);
+                    header.truncated |= cut;
+                    bytes.into()
+                } else {
+                    std::borrow::Cow::Borrowed(&scrubbed[..])
+                };
+                (payload, Event::from_map(map).name)
+            }
+            Ok(_) => {
+                header.parse_error = Some("stdin is JSON but not an object".into());
+                (raw_payload(&scrubbed, cap, &mut header), String::new())
+            }
+            Err(e) => {
+                header.parse_error = Some(if input.bytes.is_empty() {
+                    "stdin was empty".into()
+                } else {
+                    format!("stdin is not JSON: {e}")
+                });
+                (raw_payload(&scrubbed, cap, &mut header), String::new())
+            }
+        };
+    if header.truncated {
+        header.hash = Some(blake3::hash(&scrubbed).to_hex().to_string());
+    }
+    header.len = payload.len() as u64;
+
+    // 4. One spool file; the rescue dir if the data dir cannot be written.
+    let fsync = config.store.fsync;
+    match spool::write(&paths.spool(), &header, &payload, fsync) {
+        Ok(_) => Ok(Recorded {
+            event,
+            rescued: None,
+        }),
+        Err(first) => {
+            let rescue = paths.rescue_spool();
+            let first = format!("cannot record to {}: {first}", paths.spool().display());
+            prepare_rescue_dir(&rescue)
+                .and_then(|_| spool::write(&rescue, &header, &payload, fsync))
+                .map(|p| Recorded {
+                    event: event.clone(),
+                    rescued: Some(format!(
+                        "{first}; event kept in {} (fix the data dir, then any hookwatch query ingests it)",
+                        p.display()
+                    )),
+                })
+                .map_err(|second| format!("{first}; rescue spool failed too: {second}; event lost"))
+        }
+    }
+}
+
+fn raw_payload<'a>(
+    scrubbed: &'a [u8],
+    cap: usize,
+    header: &mut Header,
+) -> std::borrow::Cow<'a, [u8]> {
+    let (kept, cut) = payload::shrink_raw(scrubbed, cap);
+    header.truncated |= cut;
+    std::borrow::Cow::Borrowed(kept)
+}
+
+/// The rescue dir lives under a shared temp dir: create it private and refuse
+/// one that another user created first.
+fn prepare_rescue_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    let parent = dir.parent().unwrap_or(dir);
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    let meta = std::fs::metadata(parent)?;
+    if meta.uid() != unsafe { libc::getuid() } {
+        return Err(std::io::Error::other(format!(
+            "{} belongs to another user",
+            parent.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Claude Code sends SIGTERM to hooks still running when a `-p` run exits,
+/// right after StopFailure fires (real-claude-code-offline.md). The hook's
+/// work is bounded (milliseconds), so finishing it is always right: ignore
+/// the signals that would cut it short. SIGXFSZ: a file size limit must turn
+/// into a write error we report, not a silent kill.
+fn defer_termination_signals() {
+    for sig in [
+        libc::SIGTERM,
+        libc::SIGHUP,
+        libc::SIGINT,
+        libc::SIGPIPE,
+        libc::SIGXFSZ,
+    ] {
+        unsafe {
+            libc::signal(sig, libc::SIG_IGN);
+        }
+    }
+}
+
+/// The one line on stderr. Messages never contain payload text, only paths
+/// and OS errors, and pass through the scrubber anyway.
+fn warn(msg: &str) {
+    eprintln!("hookwatch: {}", hookwatch_scrub::scrub_str(msg));
+}

@@ -1,0 +1,75 @@
+//! Where hookwatch keeps things. `HOOKWATCH_HOME`, when set and not empty,
+//! holds both config and data (tests and CI use it); otherwise XDG.
+//! An empty variable counts as unset, as the XDG spec asks.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub config_file: PathBuf,
+    pub data_dir: PathBuf,
+    /// Why these paths were chosen, for `hookwatch config`.
+    pub source: &'static str,
+}
+
+fn var(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+impl Paths {
+    pub fn resolve() -> Paths {
+        if let Some(home) = var("HOOKWATCH_HOME") {
+            return Paths {
+                config_file: home.join("config.toml"),
+                data_dir: home,
+                source: "HOOKWATCH_HOME",
+            };
+        }
+        let user_home = var("HOME").unwrap_or_else(|| PathBuf::from("/"));
+        let config = var("XDG_CONFIG_HOME").unwrap_or_else(|| user_home.join(".config"));
+        let data = var("XDG_DATA_HOME").unwrap_or_else(|| user_home.join(".local/share"));
+        Paths {
+            config_file: config.join("hookwatch/config.toml"),
+            data_dir: data.join("hookwatch"),
+            source: "XDG (set HOOKWATCH_HOME to override)",
+        }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.data_dir.join("hookwatch.db")
+    }
+
+    pub fn spool(&self) -> PathBuf {
+        self.data_dir.join("spool")
+    }
+
+    /// Fallback spool when the data dir cannot be written (read-only, wrong
+    /// owner, not a directory): per user and per data dir, under the temp dir.
+    pub fn rescue_spool(&self) -> PathBuf {
+        let tag = blake3::hash(self.data_dir.as_os_str().as_encoded_bytes()).to_hex();
+        std::env::temp_dir()
+            .join(format!("hookwatch-rescue-{}", unsafe { libc::getuid() }))
+            .join(&tag.as_str()[..16])
+    }
+
+    /// Every place spooled events may wait in.
+    pub fn spool_dirs(&self) -> Vec<PathBuf> {
+        vec![self.spool(), self.rescue_spool()]
+    }
+
+    pub fn worker_lock(&self) -> PathBuf {
+        self.data_dir.join("worker.lock")
+    }
+
+    pub fn worker_log(&self) -> PathBuf {
+        self.data_dir.join("worker.log")
+    }
+
+    /// Records what `install` added to each settings file, so `uninstall`
+    /// can undo exactly that.
+    pub fn install_manifest(&self) -> PathBuf {
+        self.data_dir.join("installs.json")
+    }
+}

@@ -1,0 +1,363 @@
+//! End-to-end: the real Claude Code CLI (2.1.330), driven offline by the
+//! repository's API stand-in, with hookwatch installed by
+//! `hookwatch install --scope project`, HOME and HOOKWATCH_HOME in temp dirs.
+//! Each test asserts what `hookwatch events --json` returns.
+
+mod common;
+use common::{contains, BIN};
+use hookwatch_testkit::{require_claude, Action, ApiStandin, ClaudeRun, TempProject};
+use serde_json::{json, Value};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Setup {
+    tp: TempProject,
+    claude: std::path::PathBuf,
+}
+
+fn hw(tp: &TempProject) -> Command {
+    let mut c = Command::new(BIN);
+    c.env("HOOKWATCH_HOME", tp.hookwatch_home())
+        .env("HOME", tp.home());
+    c
+}
+
+fn setup(install_args: &[&str]) -> Setup {
+    let claude = require_claude();
+    let tp = TempProject::new().unwrap();
+    let project = tp.project().to_str().unwrap().to_owned();
+    let mut args = vec!["install", "--scope", "project", "--project-dir", &project];
+    args.extend_from_slice(install_args);
+    let out = hw(&tp).args(&args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "install failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Setup { tp, claude }
+}
+
+impl Setup {
+    fn run(&self, script: Vec<Action>, prompt: &str, tools: &str) -> (ClaudeRun, ApiStandin) {
+        let api = ApiStandin::start(script).unwrap();
+        let run = self
+            .tp
+            .run_claude(
+                &self.claude,
+                &api.base_url(),
+                prompt,
+                tools,
+                &[],
+                Duration::from_secs(120),
+            )
+            .unwrap();
+        (run, api)
+    }
+
+    fn events(&self) -> Vec<Value> {
+        let out = hw(&self.tp)
+            .args(["events", "--json", "--limit", "10000"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    /// Hooks may finish after the CLI exits (StopFailure fires just before
+    /// it, async hooks are not awaited): poll until `done` holds.
+    fn events_until(&self, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let start = Instant::now();
+        loop {
+            let ev = self.events();
+            if done(&ev) {
+                return ev;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("timed out waiting for {what}; events: {:#?}", names(&ev));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+fn names(ev: &[Value]) -> Vec<String> {
+    ev.iter()
+        .map(|e| e["event"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+fn count(ev: &[Value], name: &str) -> usize {
+    ev.iter().filter(|e| e["event"] == name).count()
+}
+
+fn has_session_end(ev: &[Value]) -> bool {
+    count(ev, "SessionEnd") == 1
+}
+
+#[test]
+fn a_successful_bash_call_is_recorded_with_all_its_events() {
+    let s = setup(&[]);
+    let (run, api) = s.run(
+        vec![Action::bash("echo hello-hookwatch"), Action::text("done")],
+        "say hello",
+        "Bash",
+    );
+    assert!(run.status.success(), "claude failed: {}", run.stderr);
+    let sid = run.session_id().unwrap().to_owned();
+    let ev = s.events_until("SessionEnd", has_session_end);
+    assert_eq!(
+        names(&ev),
+        [
+            "SessionStart",
+            "UserPromptSubmit",
+            "PreToolUse",
+            "PostToolUse",
+            "PostToolBatch",
+            "Stop",
+            "SessionEnd"
+        ],
+    );
+    assert!(ev.iter().all(|e| e["session_id"] == sid.as_str()));
+    let post = ev.iter().find(|e| e["event"] == "PostToolUse").unwrap();
+    assert_eq!(post["tool_name"], "Bash");
+    assert_eq!(
+        post["payload"]["tool_input"]["command"],
+        "echo hello-hookwatch"
+    );
+    assert!(post["payload"]["tool_response"]["stdout"]
+        .as_str()
+        .unwrap()
+        .contains("hello-hookwatch"));
+    let pre = ev.iter().find(|e| e["event"] == "PreToolUse").unwrap();
+    assert_eq!(pre["tool_use_id"], post["tool_use_id"]);
+    assert!(post["tool_use_id"].as_str().unwrap().starts_with("toolu_"));
+    assert!(post["time"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(post["cwd"], s.tp.project().to_str().unwrap());
+    // The recorder answered nothing, so the model saw the plain tool result.
+    assert!(api
+        .main_requests()
+        .last()
+        .unwrap()
+        .messages_text()
+        .contains("hello-hookwatch"));
+}
+
+#[test]
+fn a_failing_bash_call_is_recorded_and_its_secrets_never_reach_the_database() {
+    let s = setup(&[]);
+    let gh = format!("ghp_{}", "Qm7Xr2Lk9Wn4Vb8Pj3Tz6Hy1Cd5Gf0Sa2Ue4");
+    let aws = format!("AKIA{}", "ZT6YH3GF7DS2QW5E");
+    let ant = format!("sk-ant-api03-{}AA", "x7Kp2Qm9Lr4Wt8Yb3Nc6Vd1Hf5Gj0Sa2Ue4Io7Pz9Xk3Mq8Lw2Er6Ty1Ui5Op4As9Df3Gh7Jk2Lz6Xc1Vb5Nm0Qw8Er3Ty7Ui2Op6As1Df5Gh9Jk4");
+    let pw = "Corr3ct-Horse-Battery";
+    // The secrets are in the command's OUTPUT only, not in its text.
+    std::fs::write(
+        s.tp.project().join("leak.env"),
+        format!("GITHUB_TOKEN={gh}\nAWS_ACCESS_KEY_ID={aws}\nANTHROPIC_API_KEY={ant}\nDATABASE_URL=postgres://shop:{pw}@db.internal:5432/shop\n"),
+    )
+    .unwrap();
+    let (run, _api) = s.run(
+        vec![
+            Action::bash("cat leak.env; exit 3"),
+            Action::text("it failed"),
+        ],
+        "show env",
+        "Bash",
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    let ev = s.events_until("SessionEnd", has_session_end);
+    let fail = ev
+        .iter()
+        .find(|e| e["event"] == "PostToolUseFailure")
+        .expect("PostToolUseFailure recorded");
+    assert_eq!(fail["tool_name"], "Bash");
+    assert_eq!(fail["is_interrupt"], false);
+    let err = fail["error"].as_str().unwrap();
+    assert!(err.starts_with("Exit code 3"), "{err}");
+    for marker in ["[REDACTED:github-token]", "[REDACTED:"] {
+        assert!(err.contains(marker), "{err}");
+    }
+    assert!(fail["duration_ms"].is_u64());
+    // Raw bytes of everything hookwatch wrote: database, WAL, spool, logs.
+    let mut bytes = Vec::new();
+    for e in walk(s.tp.hookwatch_home()) {
+        bytes.extend(std::fs::read(e).unwrap());
+    }
+    assert!(!bytes.is_empty());
+    for secret in [gh.as_str(), aws.as_str(), ant.as_str(), pw] {
+        assert!(
+            !contains(&bytes, secret),
+            "secret {secret} found in hookwatch's files"
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn parallel_tool_calls_in_one_turn_are_each_recorded_once() {
+    let s = setup(&[]);
+    for i in 0..3 {
+        std::fs::write(
+            s.tp.project().join(format!("f{i}.txt")),
+            format!("content {i}\n"),
+        )
+        .unwrap();
+    }
+    let p = |n: &str| s.tp.project().join(n).to_str().unwrap().to_owned();
+    let reads = vec![
+        ("Read".to_owned(), json!({"file_path": p("f0.txt")})),
+        ("Read".to_owned(), json!({"file_path": p("f1.txt")})),
+        ("Read".to_owned(), json!({"file_path": p("f2.txt")})),
+        ("Read".to_owned(), json!({"file_path": p("missing.txt")})),
+    ];
+    let (run, _api) = s.run(
+        vec![Action::ToolUses(reads), Action::text("read them")],
+        "read files",
+        "Read",
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    let ev = s.events_until("SessionEnd", has_session_end);
+    assert_eq!(count(&ev, "PreToolUse"), 4, "{:?}", names(&ev));
+    assert_eq!(count(&ev, "PostToolUse"), 3);
+    assert_eq!(count(&ev, "PostToolUseFailure"), 1);
+    // Each call's events carry its own tool_use_id, each exactly once.
+    let mut ids: Vec<_> = ev
+        .iter()
+        .filter(|e| e["event"] == "PreToolUse")
+        .map(|e| e["tool_use_id"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 4);
+    for id in &ids {
+        let post = ev
+            .iter()
+            .filter(|e| e["tool_use_id"] == *id && e["event"] != "PreToolUse")
+            .count();
+        assert_eq!(post, 1, "tool_use_id {id}");
+    }
+    let fail = ev
+        .iter()
+        .find(|e| e["event"] == "PostToolUseFailure")
+        .unwrap();
+    assert_eq!(fail["tool_name"], "Read");
+    assert!(fail["payload"]["tool_input"]["file_path"]
+        .as_str()
+        .unwrap()
+        .ends_with("missing.txt"));
+}
+
+#[test]
+fn a_429_is_recorded_as_stop_failure_rate_limit() {
+    let s = setup(&[]);
+    let (run, _api) = s.run(
+        vec![Action::error(
+            429,
+            "rate_limit_error",
+            "Number of request tokens has exceeded your per-minute rate limit",
+        )],
+        "hello",
+        "Bash",
+    );
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "api error ends the -p run with 1"
+    );
+    let sid = run.session_id().unwrap().to_owned();
+    let ev = s.events_until("StopFailure", |e| count(e, "StopFailure") == 1);
+    let sf = ev.iter().find(|e| e["event"] == "StopFailure").unwrap();
+    assert_eq!(sf["error"], "rate_limit");
+    assert_eq!(sf["session_id"], sid.as_str());
+    assert!(sf["payload"]["last_assistant_message"]
+        .as_str()
+        .unwrap()
+        .contains("429"));
+    assert_eq!(
+        count(&ev, "Stop"),
+        0,
+        "API-error turn ends fire StopFailure instead of Stop"
+    );
+}
+
+#[test]
+fn a_401_is_recorded_as_stop_failure_authentication_failed() {
+    let s = setup(&[]);
+    let (run, _api) = s.run(
+        vec![Action::error(
+            401,
+            "authentication_error",
+            "invalid x-api-key",
+        )],
+        "hello",
+        "Bash",
+    );
+    assert_eq!(run.status.code(), Some(1));
+    let ev = s.events_until("StopFailure", |e| count(e, "StopFailure") == 1);
+    let sf = ev.iter().find(|e| e["event"] == "StopFailure").unwrap();
+    assert_eq!(sf["error"], "authentication_failed");
+    let stats = hw(&s.tp).args(["stats", "--json"]).output().unwrap();
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(
+        stats["stop_failures"],
+        json!([{"key": "authentication_failed", "count": 1}])
+    );
+}
+
+/// The install decision per event allows `"async": true` for pure
+/// observation events; no event may be lost that way either.
+#[test]
+fn with_async_recording_no_event_is_lost() {
+    let s = setup(&["--async"]);
+    let settings: Value = serde_json::from_slice(
+        &std::fs::read(s.tp.project().join(".claude/settings.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        settings["hooks"]["PostToolUse"][0]["hooks"][0]["async"],
+        true
+    );
+    let (run, _api) = s.run(
+        vec![
+            Action::bash("echo one"),
+            Action::bash("ls /definitely/missing/path"),
+            Action::bash("echo three"),
+            Action::text("done"),
+        ],
+        "three commands",
+        "Bash",
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    let ev = s.events_until("all events", |e| {
+        has_session_end(e)
+            && count(e, "PostToolUse") == 2
+            && count(e, "PostToolBatch") == 3
+            && count(e, "UserPromptSubmit") == 1
+            && count(e, "SessionStart") == 1
+    });
+    assert_eq!(count(&ev, "PreToolUse"), 3);
+    assert_eq!(count(&ev, "PostToolUse"), 2);
+    assert_eq!(count(&ev, "PostToolUseFailure"), 1);
+    assert_eq!(count(&ev, "Stop"), 1);
+    assert_eq!(count(&ev, "PostToolBatch"), 3);
+    assert_eq!(ev.len(), 13, "{:?}", names(&ev));
+}

@@ -1,0 +1,194 @@
+//! `hookwatch install` / `uninstall` on real settings files.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn settings(p: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+const EXISTING: &str = r#"{
+  "model": "opus",
+  "permissions": {
+    "allow": ["Bash(npm test)"]
+  },
+  "hooks": {
+    "PreToolUse": [
+      {
+        "matcher": "Bash",
+        "hooks": [
+          {
+            "type": "command",
+            "command": "./scripts/guard.sh",
+            "timeout": 1.5
+          }
+        ]
+      }
+    ]
+  }
+}
+"#;
+
+#[test]
+fn project_install_merges_is_idempotent_and_uninstall_restores_the_exact_bytes() {
+    let h = Home::new();
+    let proj = h.path().join("proj");
+    let file = proj.join(".claude/settings.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, EXISTING).unwrap();
+    let pd = proj.to_str().unwrap();
+
+    let out = ok(&h.run(&["install", "--scope", "project", "--project-dir", pd]));
+    assert!(out.contains("added"), "{out}");
+    assert!(
+        out.contains("WorktreeCreate"),
+        "skipped events are explained: {out}"
+    );
+    let v = settings(&file);
+    assert_eq!(v["model"], "opus");
+    let pre = v["hooks"]["PreToolUse"].as_array().unwrap();
+    assert_eq!(
+        pre[0]["hooks"][0]["command"], "./scripts/guard.sh",
+        "foreign hook untouched"
+    );
+    let ours = &pre[1]["hooks"][0];
+    assert_eq!(ours["command"], format!("{BIN} hook"));
+    assert_eq!(ours["timeout"], 5);
+    assert!(v["hooks"].get("WorktreeCreate").is_none());
+    assert!(v["hooks"].get("MessageDisplay").is_none());
+    assert_eq!(
+        std::fs::read_to_string(proj.join(".claude/settings.json.hookwatch-backup")).unwrap(),
+        EXISTING
+    );
+
+    let once = std::fs::read(&file).unwrap();
+    let again = ok(&h.run(&["install", "--scope", "project", "--project-dir", pd]));
+    assert!(again.contains("already installed"), "{again}");
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        once,
+        "second install changes nothing"
+    );
+
+    ok(&h.run(&["uninstall", "--scope", "project", "--project-dir", pd]));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        EXISTING,
+        "byte-identical after uninstall"
+    );
+}
+
+#[test]
+fn dry_run_shows_a_diff_and_writes_nothing() {
+    let h = Home::new();
+    let proj = h.path().join("p");
+    let out = ok(&h.run(&[
+        "install",
+        "--scope",
+        "local",
+        "--project-dir",
+        proj.to_str().unwrap(),
+        "--dry-run",
+    ]));
+    assert!(out.contains("+++ "), "{out}");
+    assert!(
+        out.contains(r#"+        "PostToolUseFailure": ["#) || out.contains("PostToolUseFailure"),
+        "{out}"
+    );
+    assert!(out.contains("dry run"));
+    assert!(!proj.join(".claude/settings.local.json").exists());
+}
+
+#[test]
+fn user_scope_honours_claude_config_dir() {
+    let h = Home::new();
+    let cfg = h.path().join("cc");
+    let out = h
+        .cmd()
+        .args(["install"])
+        .env("CLAUDE_CONFIG_DIR", &cfg)
+        .output()
+        .unwrap();
+    ok(&out);
+    let v = settings(&cfg.join("settings.json"));
+    assert!(v["hooks"]["StopFailure"].is_array());
+    // Uninstall removes everything install created: the file is back to `{}`.
+    ok(&h
+        .cmd()
+        .args(["uninstall"])
+        .env("CLAUDE_CONFIG_DIR", &cfg)
+        .output()
+        .unwrap());
+    assert_eq!(settings(&cfg.join("settings.json")), serde_json::json!({}));
+}
+
+#[test]
+fn user_scope_defaults_to_home_dot_claude() {
+    let h = Home::new();
+    let home = h.path().join("home");
+    ok(&h
+        .cmd()
+        .args(["install", "--scope", "user"])
+        .env("HOME", &home)
+        .env_remove("CLAUDE_CONFIG_DIR")
+        .output()
+        .unwrap());
+    assert!(home.join(".claude/settings.json").exists());
+}
+
+#[test]
+fn invalid_json_is_refused_and_the_file_left_alone() {
+    let h = Home::new();
+    let proj = h.path().join("p");
+    let file = proj.join(".claude/settings.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let broken = "{\n  \"hooks\": {,\n}\n";
+    std::fs::write(&file, broken).unwrap();
+    let out = h.run(&[
+        "install",
+        "--scope",
+        "project",
+        "--project-dir",
+        proj.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not valid JSON") && err.contains("line 2") && err.contains("changed nothing"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), broken);
+    assert!(!proj.join(".claude/settings.json.hookwatch-backup").exists());
+}
+
+#[test]
+fn uninstall_keeps_hooks_added_after_install() {
+    let h = Home::new();
+    let proj = h.path().join("p");
+    let pd = proj.to_str().unwrap();
+    ok(&h.run(&["install", "--scope", "project", "--project-dir", pd]));
+    let file = proj.join(".claude/settings.json");
+    let mut v = settings(&file);
+    v["hooks"]["Stop"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"hooks":[{"type":"command","command":"notify-send done"}]}));
+    std::fs::write(&file, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    ok(&h.run(&["uninstall", "--scope", "project", "--project-dir", pd]));
+    let v = settings(&file);
+    assert_eq!(
+        v,
+        serde_json::json!({"hooks":{"Stop":[{"hooks":[{"type":"command","command":"notify-send done"}]}]}})
+    );
+}
