@@ -11,6 +11,7 @@
 //!   recorder for them. Everything else (install, docs, tests) walks it.
 
 mod registry;
+pub mod transcript;
 mod wire;
 
 pub use registry::{event_info, EventInfo, InstallPolicy, EVENTS};

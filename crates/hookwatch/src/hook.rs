@@ -41,13 +41,73 @@ pub fn run() -> i32 {
             if let Some(err) = rescued {
                 warn(&err);
             }
-            if WAKE_WORKER_ON.contains(&event.as_str()) {
+            let name = event.as_ref().map_or("", |e| e.name.as_str());
+            if name == "SessionEnd" {
+                rebuild_lost_stop_failures(&paths, event.as_ref().expect("named"));
+            }
+            if WAKE_WORKER_ON.contains(&name) {
                 crate::cmd::ingest::spawn_background_worker(&paths);
             }
         }
         Err(e) => warn(&e),
     }
     0
+}
+
+/// StopFailure fires just before a `-p` run exits and its hook can be killed
+/// before it starts (see `hookwatch_event::transcript`). SessionEnd is
+/// awaited, so rebuild every API error of the transcript's tail as a
+/// StopFailure; at ingestion a rebuilt event yields to the real one.
+fn rebuild_lost_stop_failures(paths: &Paths, end: &Event) {
+    let Some(path) = end
+        .common
+        .transcript_path
+        .as_deref()
+        .filter(|p| !p.is_empty())
+    else {
+        return;
+    };
+    for err in hookwatch_event::transcript::api_errors(std::path::Path::new(path), 256 * 1024) {
+        if err.session_id.is_some() && err.session_id != end.common.session_id {
+            continue;
+        }
+        let payload = serde_json::json!({
+            "session_id": end.common.session_id,
+            "transcript_path": path,
+            "cwd": end.common.cwd,
+            "hook_event_name": "StopFailure",
+            "error": err.error,
+            "last_assistant_message": err.text,
+            "_hookwatch": {"rebuilt_from": "transcript", "transcript_uuid": err.uuid},
+        })
+        .to_string();
+        let payload = hookwatch_scrub::scrub(payload.as_bytes());
+        // Deterministic id: the same entry rebuilt at two SessionEnds (a
+        // resumed session) is stored once.
+        let uuid: String = err
+            .uuid
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(64)
+            .collect();
+        let header = Header {
+            v: spool::FORMAT_VERSION,
+            id: format!("r-{uuid}"),
+            time_us: err.time_us,
+            len: payload.len() as u64,
+            original_size: payload.len() as u64,
+            recovered: Some(err.uuid),
+            project_dir: std::env::var("CLAUDE_PROJECT_DIR")
+                .ok()
+                .filter(|s| !s.is_empty()),
+            ..Header::default()
+        };
+        if let Err(e) = spool::write(&paths.spool(), &header, &payload, false) {
+            warn(&format!(
+                "cannot record a StopFailure found in the transcript: {e}"
+            ));
+        }
+    }
 }
 
 struct Input {
@@ -72,8 +132,8 @@ fn read_stdin() -> Input {
 }
 
 struct Recorded {
-    /// `hook_event_name`, empty if unknown.
-    event: String,
+    /// The parsed event, if stdin was a JSON object.
+    event: Option<Event>,
     /// Set when the data dir failed and the rescue spool was used.
     rescued: Option<String>,
 }
@@ -99,7 +159,7 @@ fn record(paths: &Paths, config: &Config, input: &Input) -> Result<Recorded, Str
             .filter(|s| !s.is_empty()),
         ..Header::default()
     };
-    let (payload, event): (std::borrow::Cow<[u8]>, String) =
+    let (payload, event): (std::borrow::Cow<[u8]>, Option<Event>) =
         match serde_json::from_slice::<Value>(&scrubbed) {
             Ok(Value::Object(map)) => {
                 // 3. Over the cap: same shape, longest strings cut.
@@ -110,11 +170,11 @@ fn record(paths: &Paths, config: &Config, input: &Input) -> Result<Recorded, Str
                 } else {
                     std::borrow::Cow::Borrowed(&scrubbed[..])
                 };
-                (payload, Event::from_map(map).name)
+                (payload, Some(Event::from_map(map)))
             }
             Ok(_) => {
                 header.parse_error = Some("stdin is JSON but not an object".into());
-                (raw_payload(&scrubbed, cap, &mut header), String::new())
+                (raw_payload(&scrubbed, cap, &mut header), None)
             }
             Err(e) => {
                 header.parse_error = Some(if input.bytes.is_empty() {
@@ -122,7 +182,7 @@ fn record(paths: &Paths, config: &Config, input: &Input) -> Result<Recorded, Str
                 } else {
                     format!("stdin is not JSON: {e}")
                 });
-                (raw_payload(&scrubbed, cap, &mut header), String::new())
+                (raw_payload(&scrubbed, cap, &mut header), None)
             }
         };
     if header.truncated {

@@ -284,7 +284,11 @@ fn a_429_is_recorded_as_stop_failure_rate_limit() {
         "api error ends the -p run with 1"
     );
     let sid = run.session_id().unwrap().to_owned();
-    let ev = s.events_until("StopFailure", |e| count(e, "StopFailure") == 1);
+    // After SessionEnd has also rebuilt it from the transcript: still one.
+    let ev = s.events_until("StopFailure and SessionEnd", |e| {
+        count(e, "StopFailure") == 1 && has_session_end(e)
+    });
+    assert_eq!(count(&ev, "StopFailure"), 1, "{:?}", names(&ev));
     let sf = ev.iter().find(|e| e["event"] == "StopFailure").unwrap();
     assert_eq!(sf["error"], "rate_limit");
     assert_eq!(sf["session_id"], sid.as_str());
@@ -360,4 +364,34 @@ fn with_async_recording_no_event_is_lost() {
     assert_eq!(count(&ev, "Stop"), 1);
     assert_eq!(count(&ev, "PostToolBatch"), 3);
     assert_eq!(ev.len(), 13, "{:?}", names(&ev));
+}
+
+/// Claude Code SIGTERMs hooks when a -p run exits right after StopFailure; a
+/// hook killed before it starts loses the event. Simulated here by a
+/// StopFailure entry that dies without recording: SessionEnd rebuilds the
+/// event from the transcript.
+#[test]
+fn a_stop_failure_whose_hook_was_killed_is_rebuilt_from_the_transcript() {
+    let s = setup(&[]);
+    let file = s.tp.project().join(".claude/settings.json");
+    let mut settings: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    settings["hooks"]["StopFailure"][0]["hooks"][0]["command"] = json!("kill -9 $$");
+    std::fs::write(&file, serde_json::to_string_pretty(&settings).unwrap()).unwrap();
+    let (run, _api) = s.run(
+        vec![Action::error(429, "rate_limit_error", "rate limited")],
+        "hello",
+        "Bash",
+    );
+    assert_eq!(run.status.code(), Some(1));
+    let ev = s.events_until("rebuilt StopFailure", |e| {
+        has_session_end(e) && count(e, "StopFailure") == 1
+    });
+    let sf = ev.iter().find(|e| e["event"] == "StopFailure").unwrap();
+    assert_eq!(sf["error"], "rate_limit");
+    assert_eq!(sf["session_id"], run.session_id().unwrap());
+    assert_eq!(sf["payload"]["_hookwatch"]["rebuilt_from"], "transcript");
+    assert!(sf["payload"]["last_assistant_message"]
+        .as_str()
+        .unwrap()
+        .contains("429"));
 }

@@ -19,7 +19,8 @@ CREATE TABLE events (
     parse_error   TEXT,
     original_size INTEGER NOT NULL,
     truncated     INTEGER NOT NULL DEFAULT 0,
-    hash          TEXT
+    hash          TEXT,
+    recovered     TEXT                       -- transcript uuid of a StopFailure rebuilt at SessionEnd
 );
 CREATE INDEX events_time ON events(time_us);
 CREATE INDEX events_event_time ON events(event, time_us);

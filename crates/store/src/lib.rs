@@ -242,8 +242,8 @@ impl Store {
                 .prepare_cached(
                     "INSERT OR IGNORE INTO events (spool_id, time_us, event, session_id, cwd, project,
                      tool_name, tool_use_id, agent_id, error, is_interrupt, duration_ms, payload, raw,
-                     parse_error, original_size, truncated, hash)
-                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
+                     parse_error, original_size, truncated, hash, recovered)
+                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
                 )
                 .map_err(&e)?;
             for path in files {
@@ -258,6 +258,11 @@ impl Store {
                     }
                 };
                 let row = Row::from_record(&rec);
+                if row.event == "StopFailure" && supersede(&tx, &rec, &row).map_err(&e)? {
+                    report.duplicates += 1;
+                    done.push(rec.path);
+                    continue;
+                }
                 let n = insert
                     .execute(params![
                         rec.header.id,
@@ -278,6 +283,7 @@ impl Store {
                         rec.header.original_size as i64,
                         rec.header.truncated,
                         rec.header.hash,
+                        rec.header.recovered,
                     ])
                     .map_err(&e)?;
                 if n == 1 {
@@ -445,6 +451,35 @@ fn row_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
         truncated: r.get(16)?,
         hash: r.get(17)?,
     })
+}
+
+/// A StopFailure may arrive twice: from its own hook, and rebuilt from the
+/// transcript at SessionEnd in case that hook was killed (see
+/// `hookwatch_event::transcript`). The real one wins, whichever comes first:
+/// returns true when `rec` is a rebuilt one that a real one already covers;
+/// removes rebuilt ones that a real `rec` covers.
+fn supersede(
+    tx: &rusqlite::Transaction<'_>,
+    rec: &spool::Record,
+    row: &Row,
+) -> rusqlite::Result<bool> {
+    const WINDOW_US: i64 = 60_000_000;
+    let args = params![row.session_id, row.error, rec.header.time_us, WINDOW_US];
+    if rec.header.recovered.is_some() {
+        tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM events WHERE event = 'StopFailure' AND recovered IS NULL
+             AND session_id IS ?1 AND error IS ?2 AND abs(time_us - ?3) < ?4)",
+            args,
+            |r| r.get(0),
+        )
+    } else {
+        tx.execute(
+            "DELETE FROM events WHERE event = 'StopFailure' AND recovered IS NOT NULL
+             AND session_id IS ?1 AND error IS ?2 AND abs(time_us - ?3) < ?4",
+            args,
+        )?;
+        Ok(false)
+    }
 }
 
 /// The indexed columns of one record.

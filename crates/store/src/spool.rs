@@ -50,6 +50,10 @@ pub struct Header {
     /// scrubbed raw bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parse_error: Option<String>,
+    /// Set on a StopFailure rebuilt from the transcript at SessionEnd (the
+    /// transcript entry's uuid): it yields to the real event if both exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovered: Option<String>,
     /// `CLAUDE_PROJECT_DIR` of the hook's environment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_dir: Option<String>,

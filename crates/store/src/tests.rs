@@ -226,3 +226,49 @@ fn many_first_openers_of_a_new_database_all_succeed() {
         assert_eq!(t.join().unwrap().unwrap(), 0);
     }
 }
+
+fn stop_failure(dir: &Path, id: &str, time_us: i64, recovered: bool) {
+    let payload = r#"{"hook_event_name":"StopFailure","session_id":"s9","error":"rate_limit"}"#;
+    let mut h = header(id, payload.len());
+    h.time_us = time_us;
+    h.recovered = recovered.then(|| "uuid-1".to_string());
+    spool::write(dir, &h, payload.as_bytes(), false).unwrap();
+}
+
+/// A StopFailure rebuilt from the transcript yields to the real one,
+/// whichever is ingested first, and repeated rebuilds are stored once.
+#[test]
+fn a_rebuilt_stop_failure_yields_to_the_real_one_in_either_order() {
+    let t = 1_700_000_000_000_000;
+    for real_first in [true, false] {
+        let d = tempfile::tempdir().unwrap();
+        let sd = d.path().join("spool");
+        let mut s = Store::open(&d.path().join("db.sqlite")).unwrap();
+        stop_failure(
+            &sd,
+            if real_first { "a-real" } else { "b-rec" },
+            t,
+            !real_first,
+        );
+        s.ingest(std::slice::from_ref(&sd)).unwrap();
+        stop_failure(
+            &sd,
+            if real_first { "b-rec" } else { "a-real" },
+            t + 400_000,
+            real_first,
+        );
+        s.ingest(std::slice::from_ref(&sd)).unwrap();
+        let rows = s.events(&EventFilter::default()).unwrap();
+        assert_eq!(rows.len(), 1, "real_first={real_first}");
+        assert_eq!(rows[0].time_us, if real_first { t } else { t + 400_000 });
+    }
+    // Alone, the rebuilt one is kept; a second rebuild of the same entry is not added.
+    let d = tempfile::tempdir().unwrap();
+    let sd = d.path().join("spool");
+    let mut s = Store::open(&d.path().join("db.sqlite")).unwrap();
+    stop_failure(&sd, "r-uuid-1", t, true);
+    s.ingest(std::slice::from_ref(&sd)).unwrap();
+    stop_failure(&sd, "r-uuid-1", t, true);
+    s.ingest(std::slice::from_ref(&sd)).unwrap();
+    assert_eq!(s.count().unwrap(), 1);
+}
