@@ -163,14 +163,18 @@ fn record(paths: &Paths, config: &Config, input: &Input) -> Result<Recorded, Str
         match serde_json::from_slice::<Value>(&scrubbed) {
             Ok(Value::Object(map)) => {
                 // 3. Over the cap: same shape, longest strings cut.
-                let payload = if scrubbed.len() > cap {
-                    let (bytes, cut) = payload::shrink(Value::Object(map.clone()), cap);
+                if scrubbed.len() > cap {
+                    let (bytes, cut) = payload::shrink(Value::Object(map), scrubbed.len(), cap);
                     header.truncated |= cut;
-                    bytes.into()
+                    // The model of the cut event: same fields, small.
+                    let event = Event::parse(&bytes).ok();
+                    (bytes.into(), event)
                 } else {
-                    std::borrow::Cow::Borrowed(&scrubbed[..])
-                };
-                (payload, Some(Event::from_map(map)))
+                    (
+                        std::borrow::Cow::Borrowed(&scrubbed[..]),
+                        Some(Event::from_map(map)),
+                    )
+                }
             }
             Ok(_) => {
                 header.parse_error = Some("stdin is JSON but not an object".into());

@@ -12,15 +12,16 @@ fn marker(cut: usize) -> String {
 
 /// Serialise `value` in at most `cap` bytes. Returns the bytes and whether
 /// anything was cut.
-pub fn shrink(mut value: Value, cap: usize) -> (Vec<u8>, bool) {
-    let full = serde_json::to_vec(&value).unwrap_or_default();
-    if full.len() <= cap {
-        return (full, false);
+/// `size` is the length of `value` serialised (the caller has those bytes
+/// already; re-serialising a 50 MB event only to measure it is waste).
+pub fn shrink(mut value: Value, size: usize, cap: usize) -> (Vec<u8>, bool) {
+    if size <= cap {
+        return (serde_json::to_vec(&value).unwrap_or_default(), false);
     }
     let mut lens = Vec::new();
     string_lens(&value, &mut lens);
     let strings: usize = lens.iter().sum();
-    let other = full.len().saturating_sub(strings);
+    let other = size.saturating_sub(strings);
     // Largest per-string limit whose estimated total fits; escapes make the
     // estimate low, so shrink further until the real output fits.
     let fits = |limit: usize| other + lens.iter().map(|&l| l.min(limit + 48)).sum::<usize>() <= cap;
@@ -34,6 +35,11 @@ pub fn shrink(mut value: Value, cap: usize) -> (Vec<u8>, bool) {
         }
     }
     let mut limit = lo;
+    // The first cut happens in place, so later attempts clone a value that
+    // is already about the size of the cap, not the original.
+    if limit >= 64 {
+        cut_strings(&mut value, limit);
+    }
     for _ in 0..8 {
         if limit < 64 {
             break;
@@ -139,7 +145,7 @@ mod tests {
     fn small_values_are_untouched() {
         let v = json!({"a": "b"});
         assert_eq!(
-            shrink(v.clone(), 100),
+            shrink(v.clone(), 9, 100),
             (serde_json::to_vec(&v).unwrap(), false)
         );
     }
@@ -148,7 +154,8 @@ mod tests {
     fn a_huge_string_is_cut_keeping_head_tail_and_shape() {
         let big = format!("HEAD{}TAIL", "x".repeat(1_000_000));
         let v = json!({"hook_event_name": "PostToolUse", "session_id": "s", "tool_response": {"stdout": big}});
-        let (out, cut) = shrink(v, 256 * 1024);
+        let n = serde_json::to_vec(&v).unwrap().len();
+        let (out, cut) = shrink(v, n, 256 * 1024);
         assert!(cut);
         assert!(out.len() <= 256 * 1024);
         let back: Value = serde_json::from_slice(&out).unwrap();
@@ -160,7 +167,8 @@ mod tests {
     #[test]
     fn escapes_and_multibyte_text_still_fit() {
         let v = json!({"a": "\"\\\n".repeat(200_000), "b": "é漢🎉".repeat(50_000)});
-        let (out, _) = shrink(v, 8192);
+        let n = serde_json::to_vec(&v).unwrap().len();
+        let (out, _) = shrink(v, n, 8192);
         assert!(out.len() <= 8192, "{}", out.len());
         serde_json::from_slice::<Value>(&out).unwrap();
     }
@@ -168,7 +176,8 @@ mod tests {
     #[test]
     fn huge_arrays_of_small_items_fall_back_to_scalars() {
         let v = json!({"hook_event_name": "PostToolBatch", "session_id": "s", "tool_calls": vec![1; 500_000]});
-        let (out, _) = shrink(v, 8192);
+        let n = serde_json::to_vec(&v).unwrap().len();
+        let (out, _) = shrink(v, n, 8192);
         let back: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(back["session_id"], "s");
         assert!(out.len() <= 8192);
