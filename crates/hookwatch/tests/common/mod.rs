@@ -45,7 +45,10 @@ impl Home {
 
     /// `hookwatch events --json --limit N`, parsed; panics if the command fails.
     pub fn events(&self, extra: &[&str]) -> Vec<Value> {
-        let mut args = vec!["events", "--json", "--limit", "100000"];
+        let mut args = vec!["events", "--json"];
+        if !extra.contains(&"--limit") {
+            args.extend(["--limit", "100000"]);
+        }
         args.extend_from_slice(extra);
         let out = self.run(&args);
         assert!(
