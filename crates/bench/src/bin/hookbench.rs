@@ -4,7 +4,8 @@
 //! per round, interleaved (A B C, A B C, ...), each spawned directly (no
 //! shell) with stdin opened on its payload file and stdout/stderr on
 //! /dev/null, and prints JSON: per command the median, p10, p90 and the
-//! median of the per-round ratios to the first command.
+//! median of the per-round ratios to the first command (or to BASE when the
+//! name is NAME@BASE).
 //!
 //! `hookbench burst N PAYLOAD -- CMD...`: starts N copies blocked on stdin,
 //! releases them together and prints p50/p99/max of each one's time from
@@ -61,16 +62,33 @@ fn rounds(args: &[String]) {
             }
         }
     }
+    // NAME@BASE: ratios against the command named BASE instead of the first.
+    let base_of = |name: &str| -> usize {
+        name.split_once('@')
+            .and_then(|(_, b)| {
+                specs
+                    .iter()
+                    .position(|(n, _, _)| n.split('@').next() == Some(b))
+            })
+            .unwrap_or(0)
+    };
     let out: Vec<_> = specs
         .iter()
         .enumerate()
         .map(|(i, (name, _, _))| {
-            let mut ratios: Vec<f64> = times[i].iter().zip(&times[0]).map(|(a, b)| a / b).collect();
+            let base = base_of(name);
+            let name = name.split('@').next().unwrap_or(name);
+            let mut ratios: Vec<f64> = times[i]
+                .iter()
+                .zip(&times[base])
+                .map(|(a, b)| a / b)
+                .collect();
             ratios.sort_by(|a, b| a.partial_cmp(b).unwrap());
             let mut t = times[i].clone();
             t.sort_by(|a, b| a.partial_cmp(b).unwrap());
             serde_json::json!({"name": name, "median_ms": pct(&t, 0.5), "p10_ms": pct(&t, 0.1),
-                "p90_ms": pct(&t, 0.9), "ratio_to_first": pct(&ratios, 0.5), "runs": t.len()})
+                "p90_ms": pct(&t, 0.9), "ratio": pct(&ratios, 0.5),
+                "ratio_to": specs[base].0.split('@').next(), "runs": t.len()})
         })
         .collect();
     println!("{}", serde_json::to_string_pretty(&out).unwrap());
