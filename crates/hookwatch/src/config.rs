@@ -7,7 +7,7 @@ use std::path::Path;
 
 pub const DEFAULT_CONFIG: &str = include_str!("default-config.toml");
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub store: StoreConfig,
@@ -21,14 +21,6 @@ pub struct StoreConfig {
     pub max_payload_bytes: u64,
     /// fdatasync every spooled event (power-loss durable; costs ~0.4 ms per hook).
     pub fsync: bool,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            store: StoreConfig::default(),
-        }
-    }
 }
 
 impl Default for StoreConfig {

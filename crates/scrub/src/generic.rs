@@ -1,0 +1,970 @@
+//! Secrets known only by the name they are assigned to: `PASSWORD=…`,
+//! `"api_key": "…"`, `--token …`, `Authorization: Bearer …`, `curl -u u:p`.
+//!
+//! The scanner calls in at every assignment operator. Most operators in code
+//! and JSON sit after names that are not secret-looking at all, so the key is
+//! rejected on a letter-set test before it is split into words; only then is
+//! the value parsed and judged (placeholder, code, number, entropy).
+
+use crate::rules::Rule;
+use crate::shape::*;
+use crate::Hit;
+
+/// How the value was assigned; YAML and type annotations (`:`) need more
+/// evidence than shell and config assignments (`=`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Op {
+    Colon,
+    Equals,
+    /// `--password value`
+    Space,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Password,
+    Secret,
+    AwsSecret,
+    Authorization,
+    Npmrc,
+    AzureAccountKey,
+}
+
+/// Longest key name looked at; longer runs are base64 or minified code.
+const MAX_KEY: usize = 64;
+/// Longest value looked at: session tokens run to about 1 KB.
+const MAX_VALUE: usize = 4096;
+
+/// `op_start..op_end` is the operator (`=`, `:`, `:=`, `=>`).
+pub(crate) fn on_operator(
+    input: &[u8],
+    op_start: usize,
+    op_end: usize,
+    op: Op,
+    out: &mut Vec<Hit>,
+) {
+    let Some((ks, ke, json_key)) = key_before(input, op_start) else {
+        return;
+    };
+    let key = &input[ks..ke];
+    if !maybe_sensitive(key) {
+        return;
+    }
+    let Some(kind) = classify(key) else { return };
+    if kind == Kind::Authorization {
+        authorization(input, op_end, out);
+        return;
+    }
+    // `user:password` pairs and `scheme:rest` are not `key: value`: YAML
+    // and HTTP put a space after the colon, JSON quotes the key.
+    if op == Op::Colon && !matches!(input.get(op_end), Some(b' ' | b'\t')) && ke == op_start {
+        return;
+    }
+    // After `"key":` a bare `"` opens the value string. After `KEY=` it may
+    // just as well close the string the assignment sits in.
+    let Some(val) = parse_value(input, op_end, !(op == Op::Colon && json_key)) else {
+        return;
+    };
+    let header_like = op == Op::Colon && key.contains(&b'-') && !key.starts_with(b"--");
+    // `x = y` is code or INI; shell assignments have no spaces.
+    let spaced = ke < op_start || matches!(input.get(op_end), Some(b' ' | b'\t'));
+    if let Some(rule) = judge(input, kind, key, &val, op, header_like, spaced) {
+        out.push(Hit {
+            start: val.start,
+            end: val.end,
+            rule,
+        });
+    }
+}
+
+/// `--password value` / `--api-key value` (the `=` form goes through
+/// [`on_operator`]); `--user u:p` of curl.
+pub(crate) fn on_long_flag(input: &[u8], dash: usize, out: &mut Vec<Hit>) {
+    let name_start = dash + 2;
+    let name_end = run_end(input, name_start, ALNUM | DASH | UNDERSCORE);
+    let name = &input[name_start..name_end];
+    if name.is_empty() || name.len() > MAX_KEY {
+        return;
+    }
+    let sep = input.get(name_end).copied();
+    if name == b"user" && matches!(sep, Some(b' ' | b'=')) {
+        on_curl_user(input, dash, name_end + 1, out);
+        return;
+    }
+    if sep != Some(b' ') || !maybe_sensitive(name) {
+        return;
+    }
+    let Some(kind @ (Kind::Password | Kind::Secret)) = classify(name) else {
+        return;
+    };
+    let Some(val) = parse_value(input, name_end + 1, true) else {
+        return;
+    };
+    if let Some(rule) = judge(input, kind, name, &val, Op::Space, false, true) {
+        out.push(Hit {
+            start: val.start,
+            end: val.end,
+            rule,
+        });
+    }
+}
+
+/// `curl -u user:password` and `curl --user user:password`: the password goes,
+/// the user stays. Other tools use `-u` for anything (`sort -u`, `docker run
+/// -u 1000:1000`), hence the `curl` on the same command line.
+pub(crate) fn on_curl_user(
+    input: &[u8],
+    dash: usize,
+    value_from: usize,
+    out: &mut Vec<Hit>,
+) -> Option<()> {
+    if !same_command_has(input, dash, b"curl") {
+        return None;
+    }
+    let n = input.len();
+    let mut s = value_from;
+    while s < n && input[s] == b' ' {
+        s += 1;
+    }
+    s = skip_opening_quote(input, s)?;
+    let mut e = s;
+    while e < input.len() && e - s < 512 && !is_value_stop(input[e]) {
+        e += 1;
+    }
+    let pair = &input[s..e];
+    let colon = pair.iter().position(|&b| b == b':')?;
+    let (user, pass) = (&pair[..colon], &pair[colon + 1..]);
+    if !pass.is_empty() {
+        // The flag says it is a password, so only template variables and
+        // masks are let through, not sample words: `-u user:pass` leaks `pass`.
+        if !is_template(pass) && !has_no_letter(pass) && !is_number(pass) {
+            out.push(Hit {
+                start: s + colon + 1,
+                end: e,
+                rule: Rule::CurlBasicAuth,
+            });
+        }
+    } else if looks_random(user, 16) {
+        // `curl -u sk_test_…:`: an API key as the user, empty password.
+        out.push(Hit {
+            start: s,
+            end: s + colon,
+            rule: Rule::CurlBasicAuth,
+        });
+    }
+    Some(())
+}
+
+/// `docker login -u bot -p <password>` (and podman, helm registry, oras…).
+/// `-p` means port or path to most other tools, hence `login` on the line.
+pub(crate) fn on_login_password(input: &[u8], dash: usize, value_from: usize, out: &mut Vec<Hit>) {
+    if !same_command_has(input, dash, b"login") {
+        return;
+    }
+    let mut s = value_from;
+    while s < input.len() && input[s] == b' ' {
+        s += 1;
+    }
+    let Some(s) = skip_opening_quote(input, s) else {
+        return;
+    };
+    let mut e = s;
+    while e < input.len() && e - s < 512 && !is_value_stop(input[e]) {
+        e += 1;
+    }
+    let pass = &input[s..e];
+    if pass.len() >= 6 && !is_placeholder(pass) && !has_no_letter(pass) && !is_number(pass) {
+        out.push(Hit {
+            start: s,
+            end: e,
+            rule: Rule::GenericSecret,
+        });
+    }
+}
+
+/// Skips the quote that opens an argument. A bare `"` followed by JSON
+/// punctuation was the end of the string the command sat in, so there is
+/// no argument (`None`).
+fn skip_opening_quote(input: &[u8], at: usize) -> Option<usize> {
+    match quote_len(input, at) {
+        Some(1)
+            if input[at] == b'"'
+                && matches!(input.get(at + 1), Some(b',' | b':' | b']' | b'}')) =>
+        {
+            None
+        }
+        Some(q) => Some(at + q),
+        None => Some(at),
+    }
+}
+
+/// Does `word` occur earlier on the same command line (within 512 bytes)?
+/// A backslash-continued line (`\` + newline, raw or JSON-escaped) is the
+/// same command.
+fn same_command_has(input: &[u8], at: usize, word: &[u8]) -> bool {
+    let window = &input[at.saturating_sub(512)..at];
+    let Some(c) = memchr::memmem::rfind(window, word) else {
+        return false;
+    };
+    let rest = &window[c..];
+    let mut i = 0;
+    while i < rest.len() {
+        let newline = if rest[i] == b'\n' {
+            Some((i, 1))
+        } else if rest[i] == b'\\' && rest.get(i + 1) == Some(&b'n') {
+            Some((i, 2))
+        } else {
+            None
+        };
+        if let Some((p, len)) = newline {
+            let continued = if len == 1 {
+                p > 0 && rest[p - 1] == b'\\'
+            } else {
+                rest[..p].ends_with(b"\\\\")
+            };
+            if !continued {
+                return false;
+            }
+            i += len;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}
+
+/// `Bearer <token>` anywhere (the header form is handled with its name).
+/// Prose says "Bearer token" and "Bearer authentication", so the token must
+/// be long and random-looking.
+pub(crate) fn on_bearer(input: &[u8], after_word: usize, out: &mut Vec<Hit>) {
+    let mut s = after_word;
+    while s < input.len() && input[s] == b' ' {
+        s += 1;
+    }
+    let e = credential_end(input, s);
+    let cred = &input[s..e];
+    if looks_random(cred, 16) && !has_inner_equals(cred) && !is_number(cred) {
+        out.push(Hit {
+            start: s,
+            end: e,
+            rule: Rule::BearerToken,
+        });
+    }
+}
+
+/// The credential of `Authorization: <scheme> <credential>`; the scheme is
+/// kept so a reader still sees what kind of auth failed.
+fn authorization(input: &[u8], op_end: usize, out: &mut Vec<Hit>) {
+    let n = input.len();
+    let mut v = op_end;
+    while v < n && matches!(input[v], b' ' | b'\t') {
+        v += 1;
+    }
+    v += quote_len(input, v).unwrap_or(0);
+    let scheme_end = run_end(input, v, ALNUM | DASH);
+    let mut s = v;
+    if scheme_end > v && scheme_end - v <= 32 && input.get(scheme_end) == Some(&b' ') {
+        s = scheme_end;
+        while s < n && input[s] == b' ' {
+            s += 1;
+        }
+    }
+    let e = credential_end(input, s);
+    let cred = &input[s..e];
+    let random = cred.len() >= 8 && !is_wordish(cred) && entropy(cred) >= 2.5;
+    // `-H 'Authorization: token xyz'`: after a scheme, a credential that is
+    // the whole rest of the header value is one whatever its shape. Prose
+    // ("the Authorization: Bearer header is missing") goes on with words.
+    let whole_value = s > v && cred.len() >= 3 && ends_value(input, e) && !is_prose_word(cred);
+    if (random || whole_value)
+        && !matches!(input.get(e), Some(b'(' | b'['))
+        && !is_code_path(cred)
+        && !is_placeholder(cred)
+        && !is_number(cred)
+        && !has_no_letter(cred)
+        && !has_inner_equals(cred)
+    {
+        out.push(Hit {
+            start: s,
+            end: e,
+            rule: Rule::AuthorizationHeader,
+        });
+    }
+}
+
+/// Does a header value end at `e`: end of input, of the line, or of the
+/// quoted string (including a JSON escape such as `\"` or `\n`)?
+fn ends_value(input: &[u8], e: usize) -> bool {
+    match input.get(e) {
+        None => true,
+        Some(&b) => matches!(b, b'"' | b'\'' | b'`' | b'\\' | b'\n' | b'\r'),
+    }
+}
+
+fn is_prose_word(v: &[u8]) -> bool {
+    const WORDS: &[&[u8]] = &[
+        b"header",
+        b"auth",
+        b"authentication",
+        b"authorization",
+        b"scheme",
+        b"credential",
+        b"credentials",
+        b"required",
+        b"missing",
+        b"invalid",
+        b"expired",
+        b"format",
+        b"prefix",
+        b"only",
+        b"here",
+        b"none",
+        b"example",
+        b"bearer",
+        b"basic",
+    ];
+    WORDS.iter().any(|w| v.eq_ignore_ascii_case(w))
+}
+
+fn credential_end(input: &[u8], s: usize) -> usize {
+    let mut e = run_end(input, s, TOKEN68);
+    while e > s && input[e - 1] == b'.' {
+        e -= 1;
+    }
+    e
+}
+
+/// `k=v` inside the value means it is a list of settings, not a secret
+/// (`--secret id=npmrc,src=…`, `Digest username=…`); base64 padding at the
+/// end is fine.
+fn has_inner_equals(v: &[u8]) -> bool {
+    let mut end = v.len();
+    while end > 0 && v[end - 1] == b'=' {
+        end -= 1;
+    }
+    v[..end].contains(&b'=')
+}
+
+/// The name before an operator: `KEY=`, `"key":`, `\"key\":`, `key :`.
+/// Also says whether the key was closed by a bare `"`, i.e. is a JSON
+/// object key (or a quoted key in plain text).
+fn key_before(input: &[u8], op_start: usize) -> Option<(usize, usize, bool)> {
+    let mut p = op_start;
+    let mut spaces = 0;
+    while p > 0 && matches!(input[p - 1], b' ' | b'\t') && spaces < 4 {
+        p -= 1;
+        spaces += 1;
+    }
+    // `config["SECRET_KEY"] = …`
+    if p > 1 && input[p - 1] == b']' && quote_len_before(input, p - 1).is_some() {
+        p -= 1;
+    }
+    let mut bare_quote = false;
+    if let Some(q) = quote_len_before(input, p) {
+        bare_quote = q == 1 && input[p - 1] == b'"';
+        p -= q;
+    }
+    let end = p;
+    let mut s = end;
+    while s > 0 && is(input[s - 1], IDENT) && !is_escape_letter_at(input, s - 1) {
+        s -= 1;
+        if end - s > MAX_KEY {
+            return None;
+        }
+    }
+    (s < end).then_some((s, end, bare_quote))
+}
+
+/// Cheap first cut, run on every key before an operator: does it contain
+/// the letter pairs of any sensitive word (`pa`+`ss`, `pw`, `to`+`ok`+`en`,
+/// `se`+`cr`+`et`, `au`+`th`, `cr`+`ed`, `ke`+`ey`)? Most keys (`variable`,
+/// `description`, `cwd`) fail it after one pass over their bytes.
+fn maybe_sensitive(key: &[u8]) -> bool {
+    const PA: u16 = 1;
+    const SS: u16 = 1 << 1;
+    const PW: u16 = 1 << 2;
+    const TO: u16 = 1 << 3;
+    const OK: u16 = 1 << 4;
+    const EN: u16 = 1 << 5;
+    const SE: u16 = 1 << 6;
+    const CR: u16 = 1 << 7;
+    const ET: u16 = 1 << 8;
+    const AU: u16 = 1 << 9;
+    const TH: u16 = 1 << 10;
+    const ED: u16 = 1 << 11;
+    const KE: u16 = 1 << 12;
+    const EY: u16 = 1 << 13;
+    let mut set = 0u16;
+    let mut prev = 0u8;
+    for &b in key {
+        let l = b | 0x20;
+        set |= match (prev, l) {
+            (b'p', b'a') => PA,
+            (b's', b's') => SS,
+            (b'p', b'w') => PW,
+            (b't', b'o') => TO,
+            (b'o', b'k') => OK,
+            (b'e', b'n') => EN,
+            (b's', b'e') => SE,
+            (b'c', b'r') => CR,
+            (b'e', b't') => ET,
+            (b'a', b'u') => AU,
+            (b't', b'h') => TH,
+            (b'e', b'd') => ED,
+            (b'k', b'e') => KE,
+            (b'e', b'y') => EY,
+            _ => 0,
+        };
+        prev = l;
+    }
+    let has = |bits: u16| set & bits == bits;
+    has(PA | SS)
+        || has(PW)
+        || has(TO | OK | EN)
+        || has(SE | CR | ET)
+        || has(AU | TH)
+        || has(CR | ED)
+        || has(KE | EY)
+}
+
+/// Lower-cased words of a key name, split at `_ - .` and camel humps:
+/// `awsSecretAccessKey` → aws, secret, access, key; `APIKey` → api, key.
+struct Words {
+    buf: [u8; MAX_KEY + 1],
+    ends: [u8; 16],
+    n: usize,
+}
+
+impl Words {
+    fn split(key: &[u8]) -> Words {
+        let mut w = Words {
+            buf: [0; MAX_KEY + 1],
+            ends: [0; 16],
+            n: 0,
+        };
+        let mut len = 0usize;
+        let mut word_len = 0usize;
+        for (i, &b) in key.iter().enumerate() {
+            if !b.is_ascii_alphanumeric() {
+                w.close(len, &mut word_len);
+                continue;
+            }
+            let prev = if i > 0 { key[i - 1] } else { b'_' };
+            let next = key.get(i + 1).copied().unwrap_or(b'_');
+            let hump = b.is_ascii_uppercase()
+                && (prev.is_ascii_lowercase()
+                    || prev.is_ascii_digit()
+                    || (prev.is_ascii_uppercase() && next.is_ascii_lowercase()));
+            if hump {
+                w.close(len, &mut word_len);
+            }
+            if len < MAX_KEY {
+                w.buf[len] = b.to_ascii_lowercase();
+                len += 1;
+                word_len += 1;
+            }
+        }
+        w.close(len, &mut word_len);
+        w
+    }
+
+    fn close(&mut self, len: usize, word_len: &mut usize) {
+        if *word_len > 0 && self.n < self.ends.len() {
+            self.ends[self.n] = len as u8;
+            self.n += 1;
+        }
+        *word_len = 0;
+    }
+
+    fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.buf[start..self.ends[i] as usize]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        (0..self.n).map(|i| self.get(i))
+    }
+
+    fn joined(&self) -> &[u8] {
+        &self.buf[..self.ends[self.n - 1] as usize]
+    }
+}
+
+/// Last words that make a key a setting *about* a secret, not the secret:
+/// `csrf_token_name`, `token_count`, `password_min_length`, `secret_ref`, ...
+#[rustfmt::skip]
+const DENY_LAST: &[&[u8]] = &[
+    b"age", b"alg", b"algo", b"algorithm", b"allowlist", b"arn", b"at", b"audience", b"backend",
+    b"bits", b"budget", b"bytes", b"changed", b"charset", b"cipher", b"class", b"cmd", b"command",
+    b"count", b"counts", b"created", b"date", b"denylist", b"dict", b"dir", b"directory",
+    b"disabled", b"display", b"domain", b"email", b"enable", b"enabled", b"encoding", b"encryption",
+    b"endpoint", b"entropy", b"env", b"error", b"errors", b"exists", b"expiration", b"expires",
+    b"expiry", b"field", b"fields", b"file", b"filename", b"files", b"fingerprint", b"flag",
+    b"flags", b"format", b"hash", b"hashing", b"header", b"headers", b"help", b"helper", b"hidden",
+    b"hint", b"host", b"id", b"ids", b"idx", b"in", b"index", b"input", b"invalid", b"issuer",
+    b"kind", b"label", b"len", b"length", b"level", b"lifetime", b"limit", b"limits", b"list",
+    b"location", b"manager", b"map", b"max", b"message", b"method", b"methods", b"min", b"missing",
+    b"mode", b"ms", b"name", b"names", b"option", b"options", b"owner", b"param", b"params",
+    b"path", b"paths", b"pattern", b"placeholder", b"policy", b"port", b"prefix", b"prompt",
+    b"provider", b"ratio", b"realm", b"ref", b"refs", b"regex", b"region", b"required", b"reset",
+    b"rotation", b"rounds", b"rule", b"rules", b"schema", b"scheme", b"scope", b"scopes",
+    b"seconds", b"secs", b"server", b"service", b"set", b"size", b"source", b"spec", b"specs",
+    b"state", b"status", b"stdin", b"storage", b"store", b"strength", b"suffix", b"text", b"time",
+    b"timeout", b"ttl", b"type", b"types", b"updated", b"uri", b"url", b"urls", b"usage", b"used",
+    b"user", b"username", b"valid", b"validation", b"validator", b"var", b"vars", b"version",
+    b"whitelist", b"window",
+];
+
+fn deny_last(word: &[u8]) -> bool {
+    DENY_LAST.binary_search(&word).is_ok()
+}
+
+/// First words of flags, counters and functions: `max_tokens`, `is_secret`,
+/// `show_password`, `get_token`.
+#[rustfmt::skip]
+const DENY_FIRST: &[&[u8]] = &[
+    b"allow", b"cache", b"cached", b"check", b"completion", b"count", b"create", b"delete",
+    b"disable", b"enable", b"enabled", b"forgot", b"generate", b"get", b"has", b"hide", b"input",
+    b"is", b"mask", b"max", b"min", b"n", b"no", b"num", b"output", b"prompt", b"reasoning",
+    b"require", b"requires", b"revoke", b"set", b"should", b"show", b"test", b"total", b"update",
+    b"use", b"validate", b"with",
+];
+
+fn deny_first(word: &[u8]) -> bool {
+    DENY_FIRST.binary_search(&word).is_ok()
+}
+
+#[rustfmt::skip]
+const NOT_CREDENTIAL_TOKENS: &[&[u8]] = &[
+    b"action", b"cancel", b"cancellation", b"change", b"client", b"continuation", b"cursor",
+    b"idempotency", b"lexer", b"marker", b"next", b"page", b"pagination", b"parser", b"purchase",
+    b"request", b"resume", b"sync",
+];
+
+/// Tokens that are request ids, pagination cursors or parser state.
+fn not_credential_token(word: &[u8]) -> bool {
+    NOT_CREDENTIAL_TOKENS.binary_search(&word).is_ok()
+}
+
+/// Second words that turn a qualifier into a secret name: `api_key`,
+/// `signing_key`, `routing_key` (PagerDuty), ...
+#[rustfmt::skip]
+const KEY_QUALIFIERS: &[&[u8]] = &[
+    b"access", b"account", b"admin", b"api", b"app", b"auth", b"client", b"consumer", b"deploy",
+    b"encryption", b"gpg", b"hmac", b"integration", b"jwt", b"license", b"master", b"pgp",
+    b"private", b"read", b"routing", b"secret", b"service", b"session", b"signing", b"ssh",
+    b"storage", b"subscription", b"webhook", b"write",
+];
+
+fn key_qualifier(word: &[u8]) -> bool {
+    KEY_QUALIFIERS.binary_search(&word).is_ok()
+}
+
+fn classify(key: &[u8]) -> Option<Kind> {
+    match key {
+        b"_authToken" | b"_auth" | b"_password" => return Some(Kind::Npmrc),
+        b"AccountKey" => return Some(Kind::AzureAccountKey),
+        _ => {}
+    }
+    // `spring.datasource.password`, `self.token`, `tokenData.cidr_whitelist`:
+    // the last segment is the key.
+    let key = match key.iter().rposition(|&b| b == b'.') {
+        Some(d) if d + 1 < key.len() => &key[d + 1..],
+        _ => key,
+    };
+    let w = Words::split(key);
+    if w.n == 0 {
+        return None;
+    }
+    let first = w.get(0);
+    let last = w.get(w.n - 1);
+    if w.iter().eq([&b"authorization"[..]]) || w.iter().eq([&b"proxy"[..], b"authorization"]) {
+        return Some(Kind::Authorization);
+    }
+    // Token counts and tokenizers are the commonest "token" keys of all.
+    if w.iter()
+        .any(|word| word.ends_with(b"tokens") || contains(word, b"tokeni"))
+    {
+        return None;
+    }
+    if deny_last(last) || (w.n > 1 && deny_first(first)) {
+        return None;
+    }
+    // `auth_public_key`, `publishable_key`: public by definition.
+    if w.iter()
+        .any(|word| matches!(word, b"public" | b"pub" | b"publishable"))
+    {
+        return None;
+    }
+    // AWS idempotency and pagination tokens (`ClientToken`, `NextToken`) are
+    // request ids, not credentials.
+    if last == b"token" && w.n > 1 && not_credential_token(w.get(w.n - 2)) {
+        return None;
+    }
+    let joined = w.joined();
+    if contains(joined, b"secretaccesskey") {
+        return Some(Kind::AwsSecret);
+    }
+    // `pass` and `pw` only at the end (`SMTP_PASS`), not in `PassThrough`.
+    let password = matches!(last, b"pass" | b"pw")
+        || w.iter().any(|word| {
+            contains(word, b"passw")
+                || word.ends_with(b"pwd")
+                || matches!(word, b"passphrase" | b"passcode")
+        });
+    if password {
+        return Some(Kind::Password);
+    }
+    let secret = w.iter().any(|word| {
+        contains(word, b"token")
+            || contains(word, b"secret")
+            || contains(word, b"apikey")
+            || contains(word, b"credential")
+            || contains(word, b"accesskey")
+            || contains(word, b"privatekey")
+            || matches!(word, b"auth" | b"creds" | b"bearer")
+    }) || (1..w.n).any(|i| w.get(i) == b"key" && key_qualifier(w.get(i - 1)));
+    secret.then_some(Kind::Secret)
+}
+
+pub(crate) struct Val {
+    start: usize,
+    end: usize,
+    quoted: bool,
+    /// The byte after the value (after the closing quote when quoted).
+    after: Option<u8>,
+}
+
+/// The value after an operator: quoted (`"…"`, `\"…\"`, `'…'`, `` `…` ``),
+/// which must close on the same line without spaces, or a bare run up to the
+/// next separator. Neither form ever contains `"` or `\`, so redacting it
+/// cannot break the JSON text around it.
+///
+/// With `strict`, a value opened by a bare `"` must not contain JSON
+/// punctuation: that quote may be the end of the string the key sits in,
+/// and between two JSON strings there is always a `,` or `:`.
+fn parse_value(input: &[u8], from: usize, strict: bool) -> Option<Val> {
+    let n = input.len();
+    let mut v = from;
+    let mut k = 0;
+    while v < n && matches!(input[v], b' ' | b'\t') && k < 16 {
+        v += 1;
+        k += 1;
+    }
+    let quote = quote_len(input, v).map(|q| &input[v..v + q]);
+    match quote {
+        Some(q) => {
+            let start = v + q.len();
+            let mut e = start;
+            while e < n
+                && !matches!(input[e], b'"' | b'\'' | b'`' | b'\\')
+                && input[e] > b' '
+                && input[e] != 0x7f
+            {
+                e += 1;
+                if e - start > MAX_VALUE {
+                    return None;
+                }
+            }
+            if !starts_with_at(input, e, q) {
+                return None;
+            }
+            if strict
+                && q == b"\""
+                && input[start..e]
+                    .iter()
+                    .any(|b| matches!(b, b',' | b':' | b'[' | b']' | b'{' | b'}'))
+            {
+                return None;
+            }
+            Some(Val {
+                start,
+                end: e,
+                quoted: true,
+                after: input.get(e + q.len()).copied(),
+            })
+        }
+        None => {
+            let start = v;
+            let mut e = start;
+            while e < n && !is_value_stop(input[e]) {
+                e += 1;
+                if e - start > MAX_VALUE {
+                    return None;
+                }
+            }
+            let after = input.get(e).copied();
+            while e > start && matches!(input[e - 1], b'.' | b':' | b'!' | b'?') {
+                e -= 1;
+            }
+            Some(Val {
+                start,
+                end: e,
+                quoted: false,
+                after,
+            })
+        }
+    }
+}
+
+fn judge(
+    input: &[u8],
+    kind: Kind,
+    key: &[u8],
+    val: &Val,
+    op: Op,
+    header_like: bool,
+    spaced: bool,
+) -> Option<Rule> {
+    let v = &input[val.start..val.end];
+    if v.is_empty() {
+        return None;
+    }
+    // Base64 keys may start with `/` or `+`, which the placeholder test
+    // reads as a path or a reference, so their exact shapes go first.
+    match kind {
+        Kind::Npmrc => {
+            return (v.len() >= 8 && !is_placeholder(v) && !has_no_letter(v) && !is_number(v))
+                .then_some(Rule::NpmrcAuth)
+        }
+        Kind::AzureAccountKey => {
+            return (v.len() >= 40 && all_in(v, B64) && !has_no_letter(v))
+                .then_some(Rule::AzureStorageKey)
+        }
+        Kind::AwsSecret if crate::scan::aws_secret_shape(v) => {
+            return Some(Rule::AwsSecretAccessKey)
+        }
+        _ => {}
+    }
+    if is_placeholder(v) || is_number(v) {
+        return None;
+    }
+    if has_no_letter(v)
+        || contains(v, b"://")
+        || has_inner_equals(v)
+        || same_as_key(v, key)
+        || elided(input, val)
+        || is_constant_name(v)
+        || names_a_secret(v)
+        || is_resource_path(v)
+    {
+        return None;
+    }
+    // Code, not a value: `token = lexer.next()`, `password = args[1]`,
+    // `HttpPasswordCB = Option<…>`, `token: crate::Token`, `colon2_token:
+    // node.colon2_token`, `IFLA_TOKEN: _bindgen_ty_5 = …`.
+    if !val.quoted
+        && (matches!(val.after, Some(b'(' | b'[' | b'<'))
+            || is_code_path(v)
+            || type_annotation(input, val, op))
+    {
+        return None;
+    }
+    let ok = match kind {
+        Kind::Password => password_value(v, val, op, spaced),
+        _ => looks_random(v, 8),
+    };
+    if !ok {
+        return None;
+    }
+    Some(if header_like {
+        Rule::ApiKeyHeader
+    } else {
+        Rule::GenericSecret
+    })
+}
+
+/// People choose passwords, so no entropy floor: `hunter22`, `correcthorse`.
+/// What is rejected is what code and config put there instead.
+fn password_value(v: &[u8], val: &Val, op: Op, spaced: bool) -> bool {
+    if v.len() < 6 || (op == Op::Colon && !val.quoted && v.len() < 8) {
+        return false;
+    }
+    if val.quoted || !is_wordish(v) {
+        return true;
+    }
+    // An unquoted name: `password: String`, `password=db_password`,
+    // `self.password = credentials`, `--password options` in prose,
+    // `connect(password=config, …)`. A plain word in a shell assignment
+    // (no spaces around the `=`, as `PGPASSWORD=… psql`) is still a password.
+    op == Op::Equals
+        && !spaced
+        && v.iter().all(u8::is_ascii_alphabetic)
+        && !matches!(val.after, Some(b',' | b')'))
+}
+
+/// `projects/my-project/secrets/db/versions/1`: a reference to a secret.
+/// Base64 secrets with slashes have upper-case letters.
+fn is_resource_path(v: &[u8]) -> bool {
+    v.iter().filter(|&&b| b == b'/').count() >= 2 && !v.iter().any(u8::is_ascii_uppercase)
+}
+
+/// `RSA_2048`, `ECC_NIST_P521`, `HMAC_SHA256`: enum constants.
+fn is_constant_name(v: &[u8]) -> bool {
+    v.first().is_some_and(u8::is_ascii_uppercase)
+        && v.contains(&b'_')
+        && v.iter()
+            .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// A name that is about a secret (`url-password`, `api_token`,
+/// `SecretKeyRef`) is a label, not the secret.
+fn names_a_secret(v: &[u8]) -> bool {
+    is_wordish(v)
+        && [
+            &b"passw"[..],
+            b"secret",
+            b"token",
+            b"apikey",
+            b"api_key",
+            b"credential",
+        ]
+        .iter()
+        .any(|w| contains_ignore_case(v, w))
+}
+
+/// `sk-ant-api03-...`, `ghp_…`, `abc-`: documentation shortening a value.
+fn elided(input: &[u8], val: &Val) -> bool {
+    let v = &input[val.start..val.end];
+    matches!(v.last(), Some(b'-' | b'_'))
+        || v.ends_with(b"..")
+        || contains(v, "…".as_bytes())
+        || starts_with_at(input, val.end, b"..")
+        || starts_with_at(input, val.end, "…".as_bytes())
+}
+
+/// `self.token`, `node.colon2_token`, `crate::__u32`, `os.environ`: a path
+/// of identifiers that starts with a plain name. JWTs and other dotted tokens
+/// start with random segments and have their own rules anyway.
+fn is_code_path(v: &[u8]) -> bool {
+    if contains(v, b"::") {
+        return true;
+    }
+    let mut segments = v.split(|&b| b == b'.');
+    let Some(first) = segments.next() else {
+        return false;
+    };
+    let ident = |s: &[u8]| {
+        !s.is_empty()
+            && !s[0].is_ascii_digit()
+            && s.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_')
+    };
+    let mut more = false;
+    for segment in segments {
+        if !ident(segment) {
+            return false;
+        }
+        more = true;
+    }
+    more && ident(first) && is_wordish(first)
+}
+
+/// `name: Type = value` in Rust, TypeScript and Python: what follows the
+/// colon is a type when it is a name (`_bindgen_ty_5`, `SecretString`) and
+/// an `=` comes next. A random token in that position is still a token.
+fn type_annotation(input: &[u8], val: &Val, op: Op) -> bool {
+    let v = &input[val.start..val.end];
+    if op != Op::Colon || !(v.contains(&b'_') || is_wordish(v)) || !all_in(v, WORD) {
+        return false;
+    }
+    let mut p = val.end;
+    while p < input.len() && input[p] == b' ' {
+        p += 1;
+    }
+    input.get(p) == Some(&b'=') && input.get(p + 1) != Some(&b'=')
+}
+
+/// `password=password`, `token: token`, `api_key=API_KEY`.
+fn same_as_key(v: &[u8], key: &[u8]) -> bool {
+    let key = key.trim_ascii_start();
+    let key = match key.iter().position(|&b| b != b'-') {
+        Some(p) => &key[p..],
+        None => key,
+    };
+    v.eq_ignore_ascii_case(key)
+        || key.len() >= v.len()
+            && key[key.len() - v.len()..].eq_ignore_ascii_case(v)
+            && v.len() >= 4
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        for list in [DENY_LAST, DENY_FIRST, NOT_CREDENTIAL_TOKENS, KEY_QUALIFIERS] {
+            assert!(
+                list.windows(2).all(|w| w[0] < w[1]),
+                "{:?}",
+                list.iter()
+                    .map(|w| String::from_utf8_lossy(w))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn key_names_are_classified_by_their_words() {
+        let table: &[(&str, Option<Kind>)] = &[
+            ("password", Some(Kind::Password)),
+            ("DB_PASSWORD", Some(Kind::Password)),
+            ("mysql_pwd", Some(Kind::Password)),
+            ("SMTP_PASS", Some(Kind::Password)),
+            ("spring.datasource.password", Some(Kind::Password)),
+            ("api_key", Some(Kind::Secret)),
+            ("apiKey", Some(Kind::Secret)),
+            ("X-Api-Key", Some(Kind::Secret)),
+            ("client_secret", Some(Kind::Secret)),
+            ("GITHUB_TOKEN", Some(Kind::Secret)),
+            ("refreshToken", Some(Kind::Secret)),
+            ("PAGERDUTY_ROUTING_KEY", Some(Kind::Secret)),
+            ("credentials", Some(Kind::Secret)),
+            ("aws_secret_access_key", Some(Kind::AwsSecret)),
+            ("SecretAccessKey", Some(Kind::AwsSecret)),
+            ("Authorization", Some(Kind::Authorization)),
+            ("Proxy-Authorization", Some(Kind::Authorization)),
+            ("_authToken", Some(Kind::Npmrc)),
+            ("AccountKey", Some(Kind::AzureAccountKey)),
+            ("max_tokens", None),
+            ("input_tokens", None),
+            ("token_count", None),
+            ("tokens_used", None),
+            ("csrf_token_name", None),
+            ("tokenizer", None),
+            ("password_min_length", None),
+            ("NextToken", None),
+            ("ClientToken", None),
+            ("auth_public_key", None),
+            ("author", None),
+            ("PassThrough", None),
+            ("tokenData.cidr_whitelist", None),
+            ("secretKeyRef", None),
+            ("key", None),
+            ("monkey", None),
+        ];
+        for &(key, want) in table {
+            assert_eq!(classify(key.as_bytes()), want, "{key}");
+        }
+    }
+
+    #[test]
+    fn cheap_filter_never_rejects_a_sensitive_key() {
+        for key in [
+            "password",
+            "PASSWD",
+            "pwd",
+            "token",
+            "SECRET",
+            "auth",
+            "Credentials",
+            "api_key",
+            "x-api-key",
+        ] {
+            assert!(maybe_sensitive(key.as_bytes()), "{key}");
+        }
+        for key in ["variable", "description", "cwd", "session_id", "tool_name"] {
+            assert!(!maybe_sensitive(key.as_bytes()), "{key}");
+        }
+    }
+}

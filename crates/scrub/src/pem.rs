@@ -1,0 +1,113 @@
+//! Private key blocks: `-----BEGIN … PRIVATE KEY-----` through the matching
+//! `-----END …-----`.
+//!
+//! In the hook's JSON the block sits inside one string with its newlines
+//! written as `\n`, so the span runs across escapes; that is safe because
+//! it starts and ends outside any escape and never passes a `"`. Tool output
+//! is often cut off, so a block without END is redacted to the end of its
+//! JSON string (or of the input).
+
+use crate::rules::Rule;
+use crate::shape::*;
+use crate::Hit;
+
+const BEGIN: &[u8] = b"-----BEGIN ";
+
+pub(crate) fn scan(input: &[u8], begin: usize, out: &mut Vec<Hit>) -> Option<usize> {
+    let label_start = begin + BEGIN.len();
+    let label_end = label_end_at(input, label_start);
+    let label = &input[label_start..label_end];
+    if !(label.ends_with(b"PRIVATE KEY") || label.ends_with(b"PRIVATE KEY BLOCK"))
+        || !starts_with_at(input, label_end, b"-----")
+    {
+        return None;
+    }
+    let header_end = label_end + 5;
+    let region_end = string_end(input, header_end);
+    if !has_key_body(&input[header_end..region_end]) {
+        return None;
+    }
+    let end = match memchr::memmem::find(&input[header_end..region_end], b"-----END ") {
+        Some(e) => {
+            let lab = header_end + e + 9;
+            let lab_end = label_end_at(input, lab);
+            if starts_with_at(input, lab_end, b"-----") && lab_end + 5 <= region_end {
+                lab_end + 5
+            } else {
+                region_end
+            }
+        }
+        None => region_end,
+    };
+    out.push(Hit {
+        start: begin,
+        end,
+        rule: Rule::PrivateKey,
+    });
+    Some(end)
+}
+
+fn label_end_at(input: &[u8], from: usize) -> usize {
+    let mut e = from;
+    while e < input.len()
+        && e - from < 64
+        && (input[e].is_ascii_uppercase() || input[e].is_ascii_digit() || input[e] == b' ')
+    {
+        e += 1;
+    }
+    e
+}
+
+/// Where the enclosing JSON string ends: before the first `"`, or before the
+/// backslash of `\"` when the block sits in a string nested in a string.
+fn string_end(input: &[u8], from: usize) -> usize {
+    match memchr::memchr(b'"', &input[from..]) {
+        Some(q) => {
+            let q = from + q;
+            let backslashes = input[from..q]
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\\')
+                .count();
+            if backslashes % 2 == 1 {
+                q - 1
+            } else {
+                q
+            }
+        }
+        None => input.len(),
+    }
+}
+
+/// A real block continues with base64 (or armour headers); source code that
+/// merely mentions the BEGIN line (`starts_with("-----BEGIN RSA PRIVATE
+/// KEY-----")`) continues with a quote or code.
+fn has_key_body(body: &[u8]) -> bool {
+    let mut p = 0;
+    loop {
+        match body.get(p) {
+            Some(b) if b.is_ascii_whitespace() => p += 1,
+            Some(b'\\') => {
+                let slashes = body[p..].iter().take_while(|&&b| b == b'\\').count();
+                match body.get(p + slashes) {
+                    Some(b'n' | b'r' | b't') => p += slashes + 1,
+                    _ => return false,
+                }
+            }
+            _ => break,
+        }
+    }
+    let rest = &body[p..];
+    for header in [
+        &b"Proc-Type:"[..],
+        b"DEK-Info:",
+        b"Version:",
+        b"Comment:",
+        b"Hash:",
+    ] {
+        if rest.starts_with(header) {
+            return true;
+        }
+    }
+    run_end(rest, 0, B64) >= 16
+}

@@ -1,0 +1,130 @@
+//! The rule table: one line per rule, in priority order.
+//!
+//! When two rules redact exactly the same bytes (`password=ghp_…` is both a
+//! generic secret and a GitHub token), the rule listed first names the
+//! marker. So the table lists the rules that recognise a secret by its own
+//! shape first, and the rules that only know it from context (a key name, a
+//! header, a URL position) last: the more specific name is the more useful one
+//! to a reader of the redacted log.
+
+use crate::RuleInfo;
+
+macro_rules! rule_table {
+    ($($variant:ident => $id:literal, $description:literal;)*) => {
+        /// A rule, as the scanner refers to it. Its discriminant is its
+        /// priority and its index in [`RULES`].
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+        pub(crate) enum Rule {
+            $($variant,)*
+        }
+
+        pub(crate) static RULES: &[RuleInfo] = &[
+            $(RuleInfo { id: $id, description: $description },)*
+        ];
+    };
+}
+
+rule_table! {
+    PrivateKey => "private-key",
+        "PEM, OpenSSH or PGP private key block, from BEGIN to END (to the end of the string when truncated)";
+    AwsAccessKeyId => "aws-access-key-id",
+        "AWS access key id (AKIA, ASIA, ABIA, ACCA or A3T, 20 upper-case letters and digits in all); ids ending in EXAMPLE are kept";
+    GithubToken => "github-token",
+        "GitHub classic PAT, OAuth, user-to-server, server-to-server and refresh tokens (ghp_, gho_, ghu_, ghs_, ghr_)";
+    GithubFineGrainedPat => "github-fine-grained-pat",
+        "GitHub fine-grained personal access token (github_pat_)";
+    GitlabToken => "gitlab-token",
+        "GitLab tokens (glpat-, gldt-, glrt-, glptt-, glft-, glcbt-, gloas-, glimt-, glsoat-, glagent-)";
+    SlackToken => "slack-token",
+        "Slack bot, user, configuration and legacy tokens (xoxb-, xoxp-, xoxa-, xoxr-, xoxs-, xoxe-)";
+    SlackAppToken => "slack-app-token",
+        "Slack app-level token (xapp-)";
+    SlackWebhookUrl => "slack-webhook-url",
+        "Slack webhook, workflow or trigger URL on hooks.slack.com: the path after the kind is redacted";
+    DiscordWebhookUrl => "discord-webhook-url",
+        "Discord webhook URL (discord.com or discordapp.com /api/webhooks/<id>/<token>): id and token are redacted";
+    TeamsWebhookUrl => "teams-webhook-url",
+        "Microsoft Teams incoming webhook URL (*.webhook.office.com/webhookb2/...): the path is redacted";
+    StripeSecretKey => "stripe-secret-key",
+        "Stripe secret and restricted keys (sk_live_, sk_test_, sk_prod_, rk_live_, rk_test_, rk_prod_); pk_ keys are public";
+    WebhookSigningSecret => "webhook-signing-secret",
+        "Stripe and Standard Webhooks signing secret (whsec_)";
+    GoogleApiKey => "google-api-key",
+        "Google API key (AIza + 35 characters)";
+    GoogleOauthToken => "google-oauth-token",
+        "Google OAuth access token (ya29.)";
+    AnthropicApiKey => "anthropic-api-key",
+        "Anthropic API key (sk-ant-api03-)";
+    AnthropicAdminKey => "anthropic-admin-key",
+        "Anthropic Admin API key (sk-ant-admin01-)";
+    AnthropicOauthToken => "anthropic-oauth-token",
+        "Anthropic OAuth access and refresh tokens (sk-ant-oat01-, sk-ant-ort01-)";
+    OpenaiApiKey => "openai-api-key",
+        "OpenAI project, service-account, admin and legacy keys (sk-proj-, sk-svcacct-, sk-admin-, sk-...T3BlbkFJ...)";
+    NpmToken => "npm-token",
+        "npm access token (npm_ + 36 alphanumerics)";
+    PypiToken => "pypi-token",
+        "PyPI upload token (pypi-AgEIcHlwaS5vcmc...)";
+    HuggingfaceToken => "huggingface-token",
+        "Hugging Face access token (hf_)";
+    SendgridApiKey => "sendgrid-api-key",
+        "SendGrid API key (SG.<22>.<43>)";
+    TwilioApiKey => "twilio-api-key",
+        "Twilio API key SID (SK + 32 hex digits, as a whole word)";
+    DigitaloceanToken => "digitalocean-token",
+        "DigitalOcean personal, OAuth and refresh tokens (dop_v1_, doo_v1_, dor_v1_ + 64 hex)";
+    VaultToken => "vault-token",
+        "HashiCorp Vault service, batch and recovery tokens (hvs., hvb., hvr.)";
+    SentryToken => "sentry-token",
+        "Sentry user and organisation auth tokens (sntryu_, sntrys_)";
+    DatabricksToken => "databricks-token",
+        "Databricks personal access token (dapi + 32 hex)";
+    ShopifyToken => "shopify-token",
+        "Shopify access tokens and shared secrets (shpat_, shpss_, shpca_, shppa_ + 32 hex)";
+    LinearApiKey => "linear-api-key",
+        "Linear API key (lin_api_ + 40 alphanumerics)";
+    GrafanaToken => "grafana-token",
+        "Grafana service-account token and Grafana Cloud token (glsa_, glc_)";
+    PerplexityApiKey => "perplexity-api-key",
+        "Perplexity API key (pplx- + 48 alphanumerics)";
+    HerokuApiKey => "heroku-api-key",
+        "Heroku API key, v2 format (HRKU-)";
+    AgeSecretKey => "age-secret-key",
+        "age encryption secret key (AGE-SECRET-KEY-1 + 58 bech32 characters)";
+    DopplerToken => "doppler-token",
+        "Doppler personal, service, CLI, service-account, SCIM and audit tokens (dp.pt., dp.st., dp.ct., dp.sa., ...)";
+    NtfyToken => "ntfy-token",
+        "ntfy access token (tk_ + 29 lowercase alphanumerics)";
+    DockerHubToken => "docker-hub-token",
+        "Docker Hub personal and organisation access tokens (dckr_pat_, dckr_oat_)";
+    TelegramBotToken => "telegram-bot-token",
+        "Telegram bot token (<bot id>:AA + 33 characters)";
+    Jwt => "jwt",
+        "JSON Web Token (eyJ...header.eyJ...payload.signature)";
+    SentryDsn => "sentry-dsn",
+        "Sentry DSN key (https://<32 hex>@o1.ingest.sentry.io/1): the key is redacted, host and project are kept";
+    AzureStorageKey => "azure-storage-key",
+        "Azure storage account key in a connection string (AccountKey=...)";
+    NpmrcAuth => "npmrc-auth",
+        ".npmrc registry credential (//registry/:_authToken=, :_auth=, :_password=)";
+    UrlPassword => "url-password",
+        "Password in URL userinfo (scheme://user:password@host): scheme, user and host are kept";
+    AuthorizationHeader => "authorization-header",
+        "Credential of an Authorization or Proxy-Authorization header (Bearer, Basic, token, ...): the scheme is kept";
+    BearerToken => "bearer-token",
+        "Bearer <token> outside an Authorization header";
+    ApiKeyHeader => "api-key-header",
+        "API key and token HTTP headers (X-Api-Key:, Api-Key:, X-Auth-Token:, Private-Token:, ...)";
+    CurlBasicAuth => "curl-basic-auth",
+        "Password of curl -u / --user user:password";
+    AwsSecretAccessKey => "aws-secret-access-key",
+        "AWS secret access key (40 characters) after an aws_secret_access_key-like name or right after an access key id";
+    GenericSecret => "generic-secret",
+        "Value assigned to a secret-looking name (password, secret, token, api_key, credentials, ...) in key=value, key: value, \"key\": \"value\" or --flag value form";
+}
+
+impl Rule {
+    pub(crate) fn id(self) -> &'static str {
+        RULES[self as usize].id
+    }
+}
