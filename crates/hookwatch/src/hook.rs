@@ -27,29 +27,33 @@ const WAKE_WORKER_ON: &[&str] = &["Stop", "StopFailure", "SessionEnd"];
 
 pub fn run() -> i32 {
     defer_termination_signals();
+    // Everything worth saying goes into one line at the end: Claude Code
+    // shows hook stderr to the user, and several lines would be noise.
+    let mut notes: Vec<String> = Vec::new();
     let paths = Paths::resolve();
     let config = match config::load(&paths.config_file) {
         Ok(l) => l.config,
         Err(e) => {
-            warn(&format!("{e}; using defaults"));
+            notes.push(format!("{e}; using defaults"));
             Config::default()
         }
     };
     let input = read_stdin();
     match record(&paths, &config, &input) {
         Ok(Recorded { event, rescued }) => {
-            if let Some(err) = rescued {
-                warn(&err);
-            }
+            notes.extend(rescued);
             let name = event.as_ref().map_or("", |e| e.name.as_str());
-            if name == "SessionEnd" {
-                rebuild_lost_stop_failures(&paths, event.as_ref().expect("named"));
+            if let (Some(end), "SessionEnd") = (&event, name) {
+                rebuild_lost_stop_failures(&paths, &config, end, &mut notes);
             }
             if WAKE_WORKER_ON.contains(&name) {
                 crate::cmd::ingest::spawn_background_worker(&paths);
             }
         }
-        Err(e) => warn(&e),
+        Err(e) => notes.push(e),
+    }
+    if !notes.is_empty() {
+        warn(&notes.join("; "));
     }
     0
 }
@@ -58,7 +62,12 @@ pub fn run() -> i32 {
 /// before it starts (see `hookwatch_event::transcript`). SessionEnd is
 /// awaited, so rebuild every API error of the transcript's tail as a
 /// StopFailure; at ingestion a rebuilt event yields to the real one.
-fn rebuild_lost_stop_failures(paths: &Paths, end: &Event) {
+fn rebuild_lost_stop_failures(
+    paths: &Paths,
+    config: &Config,
+    end: &Event,
+    notes: &mut Vec<String>,
+) {
     let Some(path) = end
         .common
         .transcript_path
@@ -71,41 +80,42 @@ fn rebuild_lost_stop_failures(paths: &Paths, end: &Event) {
         if err.session_id.is_some() && err.session_id != end.common.session_id {
             continue;
         }
+        // The transcript uuid becomes part of a file name and a column: take
+        // it only in its documented shape, else a hash of it.
+        let uuid = if err.uuid.len() == 36
+            && err.uuid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+        {
+            err.uuid.clone()
+        } else {
+            blake3::hash(err.uuid.as_bytes()).to_hex()[..32].to_string()
+        };
+        let text = err.text.map(|t| t.chars().take(4096).collect::<String>());
         let payload = serde_json::json!({
             "session_id": end.common.session_id,
             "transcript_path": path,
             "cwd": end.common.cwd,
             "hook_event_name": "StopFailure",
             "error": err.error,
-            "last_assistant_message": err.text,
-            "_hookwatch": {"rebuilt_from": "transcript", "transcript_uuid": err.uuid},
+            "last_assistant_message": text,
+            "_hookwatch": {"rebuilt_from": "transcript", "transcript_uuid": uuid},
         })
         .to_string();
         let payload = hookwatch_scrub::scrub(payload.as_bytes());
-        // Deterministic id: the same entry rebuilt at two SessionEnds (a
-        // resumed session) is stored once.
-        let uuid: String = err
-            .uuid
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .take(64)
-            .collect();
+        // Deterministic id (the same entry rebuilt at two SessionEnds of a
+        // resumed session is stored once) that still sorts by time.
         let header = Header {
             v: spool::FORMAT_VERSION,
-            id: format!("r-{uuid}"),
+            id: format!("{:016x}-r-{uuid}", err.time_us),
             time_us: err.time_us,
             len: payload.len() as u64,
             original_size: payload.len() as u64,
-            recovered: Some(err.uuid),
-            project_dir: std::env::var("CLAUDE_PROJECT_DIR")
-                .ok()
-                .filter(|s| !s.is_empty()),
+            recovered: Some(uuid),
+            project_dir: project_dir(),
             ..Header::default()
         };
-        if let Err(e) = spool::write(&paths.spool(), &header, &payload, false) {
-            warn(&format!(
-                "cannot record a StopFailure found in the transcript: {e}"
-            ));
+        match write_spool(paths, &header, &payload, config.store.fsync) {
+            Ok(rescued) => notes.extend(rescued),
+            Err(e) => notes.push(format!("a StopFailure found in the transcript: {e}")),
         }
     }
 }
@@ -154,9 +164,7 @@ fn record(paths: &Paths, config: &Config, input: &Input) -> Result<Recorded, Str
         time_us: now.as_micros() as i64,
         original_size: input.size,
         truncated: input.size > input.bytes.len() as u64,
-        project_dir: std::env::var("CLAUDE_PROJECT_DIR")
-            .ok()
-            .filter(|s| !s.is_empty()),
+        project_dir: project_dir(),
         ..Header::default()
     };
     let (payload, event): (std::borrow::Cow<[u8]>, Option<Event>) =
@@ -165,6 +173,9 @@ fn record(paths: &Paths, config: &Config, input: &Input) -> Result<Recorded, Str
                 // 3. Over the cap: same shape, longest strings cut.
                 if scrubbed.len() > cap {
                     let (bytes, cut) = payload::shrink(Value::Object(map), scrubbed.len(), cap);
+                    // Re-serialising decodes escapes (`\/`, `\uXXXX`) the byte
+                    // scan could not see through: scrub again (cheap: ≤ cap).
+                    let bytes = hookwatch_scrub::scrub(&bytes).into_owned();
                     header.truncated |= cut;
                     // The model of the cut event: same fields, small.
                     let event = Event::parse(&bytes).ok();
@@ -195,27 +206,39 @@ fn record(paths: &Paths, config: &Config, input: &Input) -> Result<Recorded, Str
     header.len = payload.len() as u64;
 
     // 4. One spool file; the rescue dir if the data dir cannot be written.
-    let fsync = config.store.fsync;
-    match spool::write(&paths.spool(), &header, &payload, fsync) {
-        Ok(_) => Ok(Recorded {
-            event,
-            rescued: None,
-        }),
-        Err(first) => {
-            let rescue = paths.rescue_spool();
-            let first = format!("cannot record to {}: {first}", paths.spool().display());
-            prepare_rescue_dir(&rescue)
-                .and_then(|_| spool::write(&rescue, &header, &payload, fsync))
-                .map(|p| Recorded {
-                    event: event.clone(),
-                    rescued: Some(format!(
-                        "{first}; event kept in {} (fix the data dir, then any hookwatch query ingests it)",
-                        p.display()
-                    )),
-                })
-                .map_err(|second| format!("{first}; rescue spool failed too: {second}; event lost"))
-        }
-    }
+    let rescued = write_spool(paths, &header, &payload, config.store.fsync)?;
+    Ok(Recorded { event, rescued })
+}
+
+fn project_dir() -> Option<String> {
+    std::env::var("CLAUDE_PROJECT_DIR")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(|s| hookwatch_scrub::scrub_str(&s).into_owned())
+}
+
+/// Write to the spool, or to the rescue spool when the data dir cannot be
+/// written. Ok(Some(note)) when the rescue was used.
+fn write_spool(
+    paths: &Paths,
+    header: &Header,
+    payload: &[u8],
+    fsync: bool,
+) -> Result<Option<String>, String> {
+    let Err(first) = spool::write(&paths.spool(), header, payload, fsync) else {
+        return Ok(None);
+    };
+    let rescue = paths.rescue_spool();
+    let first = format!("cannot record to {}: {first}", paths.spool().display());
+    prepare_rescue_dir(&rescue)
+        .and_then(|_| spool::write(&rescue, header, payload, fsync))
+        .map(|p| {
+            Some(format!(
+                "{first}; event kept in {} (fix the data dir, then any hookwatch query ingests it)",
+                p.display()
+            ))
+        })
+        .map_err(|second| format!("{first}; rescue spool failed too: {second}; event lost"))
 }
 
 fn raw_payload<'a>(
@@ -237,10 +260,10 @@ fn prepare_rescue_dir(dir: &std::path::Path) -> std::io::Result<()> {
         .recursive(true)
         .mode(0o700)
         .create(dir)?;
-    let meta = std::fs::metadata(parent)?;
-    if meta.uid() != unsafe { libc::getuid() } {
+    let meta = std::fs::symlink_metadata(parent)?;
+    if !meta.is_dir() || meta.uid() != unsafe { libc::getuid() } {
         return Err(std::io::Error::other(format!(
-            "{} belongs to another user",
+            "{} is not a directory owned by you",
             parent.display()
         )));
     }
@@ -269,5 +292,12 @@ fn defer_termination_signals() {
 /// The one line on stderr. Messages never contain payload text, only paths
 /// and OS errors, and pass through the scrubber anyway.
 fn warn(msg: &str) {
-    eprintln!("hookwatch: {}", hookwatch_scrub::scrub_str(msg));
+    use std::io::Write;
+    // Not eprintln!: it panics when stderr is gone (the CLI exited), and a
+    // panic is an abort, not exit 0.
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "hookwatch: {}",
+        hookwatch_scrub::scrub_str(msg)
+    );
 }

@@ -10,6 +10,10 @@ mod payload;
 mod timefmt;
 
 fn main() {
+    // Recorded prompts and tool output are private even when scrubbed.
+    unsafe {
+        libc::umask(0o077);
+    }
     // `hookwatch hook` runs on every tool call: route it before clap, config
     // layering or anything else is built (the hot path is hook.rs).
     let mut args = std::env::args_os().skip(1);

@@ -54,9 +54,21 @@ impl Paths {
             .join(&tag.as_str()[..16])
     }
 
-    /// Every place spooled events may wait in.
+    /// Every place spooled events may wait in. The rescue spool sits under
+    /// a shared temp dir: read it only if it is a real directory of ours, so
+    /// another user cannot inject events or break queries.
     pub fn spool_dirs(&self) -> Vec<PathBuf> {
-        vec![self.spool(), self.rescue_spool()]
+        use std::os::unix::fs::MetadataExt;
+        let mut dirs = vec![self.spool()];
+        let rescue = self.rescue_spool();
+        let ours = |p: &std::path::Path| {
+            std::fs::symlink_metadata(p)
+                .is_ok_and(|m| m.is_dir() && m.uid() == unsafe { libc::getuid() })
+        };
+        if ours(&rescue) && rescue.parent().is_some_and(ours) {
+            dirs.push(rescue);
+        }
+        dirs
     }
 
     pub fn worker_lock(&self) -> PathBuf {

@@ -192,3 +192,51 @@ fn uninstall_keeps_hooks_added_after_install() {
         serde_json::json!({"hooks":{"Stop":[{"hooks":[{"type":"command","command":"notify-send done"}]}]}})
     );
 }
+
+/// A dotfiles-style symlinked settings.json stays a symlink; the target changes.
+#[test]
+fn a_symlinked_settings_file_is_written_through() {
+    let h = Home::new();
+    let real = h.path().join("dotfiles/claude-settings.json");
+    std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+    std::fs::write(&real, "{}\n").unwrap();
+    let cfg = h.path().join("cc");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::os::unix::fs::symlink(&real, cfg.join("settings.json")).unwrap();
+    ok(&h
+        .cmd()
+        .args(["install"])
+        .env("CLAUDE_CONFIG_DIR", &cfg)
+        .output()
+        .unwrap());
+    assert!(std::fs::symlink_metadata(cfg.join("settings.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(settings(&real)["hooks"]["Stop"].is_array());
+}
+
+/// A settings file holding keys in `env` is often 0600; its backup must not be wider.
+#[test]
+fn the_backup_keeps_the_settings_file_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let h = Home::new();
+    let proj = h.path().join("p");
+    let file = proj.join(".claude/settings.local.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "{\"env\": {\"X\": \"1\"}}\n").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    ok(&h.run(&[
+        "install",
+        "--scope",
+        "local",
+        "--project-dir",
+        proj.to_str().unwrap(),
+    ]));
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&file), 0o600);
+    assert_eq!(
+        mode(&proj.join(".claude/settings.local.json.hookwatch-backup")),
+        0o600
+    );
+}

@@ -211,3 +211,21 @@ fn demo_runs_the_real_hook_path_and_scrubs() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&rows.stdout).lines().count(), 11);
 }
+
+/// Session ids are kept as sent; a non-ASCII one must not crash the table view.
+#[test]
+fn non_ascii_session_ids_display() {
+    let h = Home::new();
+    h.hook(
+        json!({"hook_event_name":"Stop","session_id":"séssion-ünïcode-🎉"})
+            .to_string()
+            .as_bytes(),
+    );
+    let out = h.run(&["events"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("séssion-"));
+}

@@ -19,8 +19,7 @@ CREATE TABLE events (
     parse_error   TEXT,
     original_size INTEGER NOT NULL,
     truncated     INTEGER NOT NULL DEFAULT 0,
-    hash          TEXT,
-    recovered     TEXT                       -- transcript uuid of a StopFailure rebuilt at SessionEnd
+    hash          TEXT
 );
 CREATE INDEX events_time ON events(time_us);
 CREATE INDEX events_event_time ON events(event, time_us);

@@ -18,7 +18,11 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_events.sql")];
+/// Applied in order; never edit one that has landed, add the next.
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_events.sql"),
+    include_str!("../migrations/0002_recovered.sql"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -463,7 +467,9 @@ fn supersede(
     rec: &spool::Record,
     row: &Row,
 ) -> rusqlite::Result<bool> {
-    const WINDOW_US: i64 = 60_000_000;
+    // The real hook and the transcript entry are written within a second of
+    // each other; two failures of one session are a turn (a resume) apart.
+    const WINDOW_US: i64 = 10_000_000;
     let args = params![row.session_id, row.error, rec.header.time_us, WINDOW_US];
     if rec.header.recovered.is_some() {
         tx.query_row(
@@ -474,8 +480,10 @@ fn supersede(
         )
     } else {
         tx.execute(
-            "DELETE FROM events WHERE event = 'StopFailure' AND recovered IS NOT NULL
-             AND session_id IS ?1 AND error IS ?2 AND abs(time_us - ?3) < ?4",
+            // One real event replaces one rebuilt event: the nearest.
+            "DELETE FROM events WHERE id = (SELECT id FROM events WHERE event = 'StopFailure'
+             AND recovered IS NOT NULL AND session_id IS ?1 AND error IS ?2
+             AND abs(time_us - ?3) < ?4 ORDER BY abs(time_us - ?3) LIMIT 1)",
             args,
         )?;
         Ok(false)

@@ -272,3 +272,21 @@ fn a_rebuilt_stop_failure_yields_to_the_real_one_in_either_order() {
     s.ingest(std::slice::from_ref(&sd)).unwrap();
     assert_eq!(s.count().unwrap(), 1);
 }
+
+/// A database created by schema 1 is upgraded in place and keeps its rows.
+#[test]
+fn a_schema_1_database_is_migrated() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("db.sqlite");
+    {
+        let c = Connection::open(&db).unwrap();
+        c.execute_batch(MIGRATIONS[0]).unwrap();
+        c.execute("INSERT INTO events (spool_id, time_us, event, original_size) VALUES ('old', 1, 'Stop', 2)", []).unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let sd = d.path().join("spool");
+    stop_failure(&sd, "new", 5, true);
+    let mut s = Store::open(&db).unwrap();
+    assert_eq!(s.ingest(&[sd]).unwrap().inserted, 1);
+    assert_eq!(s.count().unwrap(), 2);
+}

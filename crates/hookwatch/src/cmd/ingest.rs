@@ -51,11 +51,13 @@ fn worker(paths: &Paths) -> Result<()> {
     }
     let log = |msg: String| {
         use std::io::Write;
-        if let Ok(mut f) = File::options()
-            .create(true)
-            .append(true)
-            .open(paths.worker_log())
-        {
+        let path = paths.worker_log();
+        // Bounded: start over past 1 MiB rather than grow forever.
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() > 1 << 20) {
+            let _ = std::fs::remove_file(&path);
+        }
+        let msg = hookwatch_scrub::scrub_str(&msg).into_owned();
+        if let Ok(mut f) = File::options().create(true).append(true).open(&path) {
             let _ = writeln!(
                 f,
                 "{} {}",
@@ -73,7 +75,9 @@ fn worker(paths: &Paths) -> Result<()> {
     };
     for _ in 0..100 {
         match store.ingest(&paths.spool_dirs()) {
-            Ok(r) if r.inserted + r.duplicates == 0 => break,
+            // Only new rows mean more may be arriving; duplicates that cannot
+            // be unlinked must not keep the worker spinning.
+            Ok(r) if r.inserted == 0 => break,
             Ok(_) => {}
             Err(e) => {
                 log(format!("error: {e}"));
@@ -106,6 +110,11 @@ pub fn spawn_background_worker(paths: &Paths) {
     unsafe {
         cmd.pre_exec(|| {
             libc::setsid();
+            // The hook ignores these for its own bounded work; ignored
+            // dispositions survive exec, and the worker must stay killable.
+            for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGXFSZ] {
+                libc::signal(sig, libc::SIG_DFL);
+            }
             Ok(())
         });
     }

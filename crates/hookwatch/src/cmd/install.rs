@@ -55,6 +55,28 @@ pub fn settings_path(scope: Scope, project_dir: Option<&Path>) -> Result<PathBuf
     })
 }
 
+/// A symlinked settings file (dotfiles repos) is written through to its
+/// target: replacing the link with a file would disturb the user's setup.
+fn resolve(path: PathBuf) -> PathBuf {
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        if let Ok(target) = std::fs::canonicalize(&path) {
+            return target;
+        }
+    }
+    path
+}
+
+/// The manifest key: the same file whatever spelling of the project dir.
+fn manifest_key(path: &Path) -> String {
+    let dir = path.parent().and_then(|d| std::fs::canonicalize(d).ok());
+    match (dir, path.file_name()) {
+        (Some(d), Some(n)) => d.join(n),
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    }
+    .display()
+    .to_string()
+}
+
 /// The command Claude Code runs: the absolute path of this binary, quoted
 /// for the shell it is run by.
 pub fn hook_command() -> Result<String> {
@@ -166,7 +188,12 @@ pub fn apply_uninstall(settings: &mut Value, pre: Option<&PreState>) -> Vec<Chan
     };
     let mut empty_events = Vec::new();
     for (event, groups) in hooks.iter_mut() {
-        let Some(groups) = groups.as_array_mut() else {
+        // Only where install puts entries: a recorder someone added by hand
+        // elsewhere is theirs.
+        let recorded = EVENTS
+            .iter()
+            .any(|e| e.name == event && e.policy != InstallPolicy::Skip);
+        let Some(groups) = groups.as_array_mut().filter(|_| recorded) else {
             continue;
         };
         let before = groups.len();
@@ -249,7 +276,10 @@ fn backup_path(path: &Path) -> PathBuf {
 
 /// Temp file in the same directory, fsync, rename: a crash leaves either the
 /// old or the new file, never half of one. Keeps the file's permissions.
-fn write_atomic(path: &Path, text: &str) -> Result<()> {
+/// `like`: the file whose permissions the result gets (the settings file, so
+/// a backup of a 0600 file holding keys is not world-readable). The temp file
+/// starts private (umask 077, set in main).
+fn write_atomic(path: &Path, text: &str, like: &Path) -> Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -260,7 +290,7 @@ fn write_atomic(path: &Path, text: &str) -> Result<()> {
     ));
     let mut f =
         std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    if let Ok(meta) = std::fs::metadata(path) {
+    if let Ok(meta) = std::fs::metadata(like) {
         let _ = f.set_permissions(meta.permissions());
     }
     f.write_all(text.as_bytes())?;
@@ -289,7 +319,8 @@ fn read_manifest(paths: &Paths) -> Manifest {
 
 fn write_manifest(paths: &Paths, m: &Manifest) -> Result<()> {
     std::fs::create_dir_all(&paths.data_dir)?;
-    write_atomic(&paths.install_manifest(), &serde_json::to_string_pretty(m)?)
+    let file = paths.install_manifest();
+    write_atomic(&file, &serde_json::to_string_pretty(m)?, &file)
 }
 
 pub fn install(
@@ -299,7 +330,7 @@ pub fn install(
     asynchronous: bool,
     timeout: u32,
 ) -> Result<()> {
-    let path = settings_path(scope, project_dir.as_deref())?;
+    let path = resolve(settings_path(scope, project_dir.as_deref())?);
     let (original, mut settings) = read_settings(&path)?;
     let pre = PreState {
         hooks_existed: settings.get("hooks").is_some(),
@@ -328,7 +359,7 @@ pub fn install(
         .count();
     let unchanged = changes.len() - added - updated;
     if dry_run {
-        if new_text == old_text {
+        if added + updated == 0 {
             println!(
                 "{}: already installed for all {} recorded events; nothing to change",
                 path.display(),
@@ -349,14 +380,17 @@ pub fn install(
         return Ok(());
     }
     let paths = Paths::resolve();
-    let key = path.display().to_string();
+    let key = manifest_key(&path);
     let mut manifest = read_manifest(&paths);
+    // The backup holds the file as it was before hookwatch first touched it;
+    // a later install (a moved binary) must not overwrite it.
+    let first_install = !manifest.contains_key(&key);
     manifest.entry(key).or_insert(pre);
     write_manifest(&paths, &manifest)?;
-    if let Some(orig) = &original {
-        write_atomic(&backup_path(&path), orig)?;
+    if let (Some(orig), true) = (&original, first_install) {
+        write_atomic(&backup_path(&path), orig, &path)?;
     }
-    write_atomic(&path, &new_text)?;
+    write_atomic(&path, &new_text, &path)?;
     println!(
         "{}: recorder installed ({added} added, {updated} updated, {unchanged} already there){}",
         path.display(),
@@ -377,14 +411,14 @@ fn print_skipped() {
 }
 
 pub fn uninstall(scope: Scope, project_dir: Option<PathBuf>, dry_run: bool) -> Result<()> {
-    let path = settings_path(scope, project_dir.as_deref())?;
+    let path = resolve(settings_path(scope, project_dir.as_deref())?);
     let (original, mut settings) = read_settings(&path)?;
     let Some(original) = original else {
         println!("{}: does not exist; nothing to remove", path.display());
         return Ok(());
     };
     let paths = Paths::resolve();
-    let key = path.display().to_string();
+    let key = manifest_key(&path);
     let mut manifest = read_manifest(&paths);
     let changes = apply_uninstall(&mut settings, manifest.get(&key));
     if changes.is_empty() {
@@ -406,8 +440,8 @@ pub fn uninstall(scope: Scope, project_dir: Option<PathBuf>, dry_run: bool) -> R
         println!("(dry run: nothing written)");
         return Ok(());
     }
-    write_atomic(&backup_path(&path), &original)?;
-    write_atomic(&path, &new_text)?;
+    write_atomic(&backup_path(&path), &original, &path)?;
+    write_atomic(&path, &new_text, &path)?;
     manifest.remove(&key);
     write_manifest(&paths, &manifest)?;
     println!(

@@ -105,7 +105,7 @@ fn print_row(out: &mut impl Write, r: &EventRow, json: bool) -> std::io::Result<
         &time[..19].replace('T', " "),
         if r.event.is_empty() { "?" } else { &r.event },
         truncate(r.tool_name.as_deref().unwrap_or("-"), 10),
-        &session[..session.len().min(8)],
+        session.chars().take(8).collect::<String>(),
         detail(r)
     )
 }
