@@ -51,20 +51,27 @@ pub struct QueryArgs {
     pub json: bool,
 }
 
+/// Which settings file `install` / `uninstall` edit, and whether to write it.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SettingsTarget {
+    #[arg(long, value_enum, default_value = "user")]
+    pub scope: Scope,
+    /// Project root for --scope project/local (default: current directory)
+    #[arg(long)]
+    pub project_dir: Option<PathBuf>,
+    /// Show the change as a diff, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 #[derive(Subcommand)]
 enum Cmd {
     /// The hook handler: reads one event on stdin, scrubs it, records it, exits 0
     Hook,
     /// Register `hookwatch hook` in Claude Code's settings
     Install {
-        #[arg(long, value_enum, default_value = "user")]
-        scope: Scope,
-        /// Project root for --scope project/local (default: current directory)
-        #[arg(long)]
-        project_dir: Option<PathBuf>,
-        /// Show the change as a diff, write nothing
-        #[arg(long)]
-        dry_run: bool,
+        #[command(flatten)]
+        target: SettingsTarget,
         /// Run the recorder with "async": true on events where hookwatch never answers
         #[arg(long = "async")]
         asynchronous: bool,
@@ -72,14 +79,11 @@ enum Cmd {
         #[arg(long, default_value_t = 5)]
         timeout: u32,
     },
-    /// Remove exactly what `install` added
+    /// Remove the recorder `install` added (the exact original bytes come back
+    /// when nothing else changed meanwhile)
     Uninstall {
-        #[arg(long, value_enum, default_value = "user")]
-        scope: Scope,
-        #[arg(long)]
-        project_dir: Option<PathBuf>,
-        #[arg(long)]
-        dry_run: bool,
+        #[command(flatten)]
+        target: SettingsTarget,
     },
     /// List recorded events, oldest first
     Events {
@@ -153,17 +157,11 @@ pub fn run() -> i32 {
     let result = match cli.cmd {
         Cmd::Hook => return crate::hook::run(),
         Cmd::Install {
-            scope,
-            project_dir,
-            dry_run,
+            target,
             asynchronous,
             timeout,
-        } => crate::cmd::install::install(scope, project_dir, dry_run, asynchronous, timeout),
-        Cmd::Uninstall {
-            scope,
-            project_dir,
-            dry_run,
-        } => crate::cmd::install::uninstall(scope, project_dir, dry_run),
+        } => crate::cmd::install::install(&target, asynchronous, timeout),
+        Cmd::Uninstall { target } => crate::cmd::install::uninstall(&target),
         Cmd::Events { q, limit } => crate::cmd::query::events(&q, limit),
         Cmd::Show { id, json } => crate::cmd::query::show(id, json),
         Cmd::Stats { since, json } => crate::cmd::query::stats(since.as_deref(), json),

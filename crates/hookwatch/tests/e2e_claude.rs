@@ -4,7 +4,7 @@
 //! Each test asserts what `hookwatch events --json` returns.
 
 mod common;
-use common::{contains, BIN};
+use common::{contains, json_lines, BIN};
 use hookwatch_testkit::{require_claude, Action, ApiStandin, ClaudeRun, TempProject};
 use serde_json::{json, Value};
 use std::process::Command;
@@ -55,20 +55,12 @@ impl Setup {
     }
 
     fn events(&self) -> Vec<Value> {
-        let out = hw(&self.tp)
-            .args(["events", "--json", "--limit", "10000"])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+        json_lines(
+            &hw(&self.tp)
+                .args(["events", "--json", "--limit", "10000"])
+                .output()
+                .unwrap(),
+        )
     }
 
     /// Hooks may finish after the CLI exits (StopFailure fires just before

@@ -254,7 +254,8 @@ impl Store {
                 let rec = match spool::read(path) {
                     Ok(r) => r,
                     // Vanished: another ingester took it. Unreadable: leave it
-                    // for `hookwatch doctor` rather than delete evidence.
+                    // for inspection rather than delete evidence;
+                    // `hookwatch ingest` reports how many there are.
                     Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
                     Err(_) => {
                         report.unreadable += 1;

@@ -185,7 +185,7 @@ fn list(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Number of records waiting (cheap enough for `hookwatch config`/doctor).
+/// Number of records waiting (shown by `hookwatch config`).
 pub fn count(dir: &Path) -> usize {
     list(dir).map(|v| v.len()).unwrap_or(0)
 }

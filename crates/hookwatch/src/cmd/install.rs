@@ -9,7 +9,7 @@
 //! Settings handlers get no marker field because Claude Code strips unknown
 //! handler fields with a warning.
 
-use crate::cli::Scope;
+use crate::cli::{Scope, SettingsTarget};
 use crate::paths::Paths;
 use anyhow::{anyhow, bail, Context, Result};
 use hookwatch_event::{InstallPolicy, EVENTS};
@@ -323,13 +323,12 @@ fn write_manifest(paths: &Paths, m: &Manifest) -> Result<()> {
     write_atomic(&file, &serde_json::to_string_pretty(m)?, &file)
 }
 
-pub fn install(
-    scope: Scope,
-    project_dir: Option<PathBuf>,
-    dry_run: bool,
-    asynchronous: bool,
-    timeout: u32,
-) -> Result<()> {
+pub fn install(target: &SettingsTarget, asynchronous: bool, timeout: u32) -> Result<()> {
+    let SettingsTarget {
+        scope,
+        project_dir,
+        dry_run,
+    } = target.clone();
     let path = resolve(settings_path(scope, project_dir.as_deref())?);
     let (original, mut settings) = read_settings(&path)?;
     let pre = PreState {
@@ -410,7 +409,12 @@ fn print_skipped() {
     }
 }
 
-pub fn uninstall(scope: Scope, project_dir: Option<PathBuf>, dry_run: bool) -> Result<()> {
+pub fn uninstall(target: &SettingsTarget) -> Result<()> {
+    let SettingsTarget {
+        scope,
+        project_dir,
+        dry_run,
+    } = target.clone();
     let path = resolve(settings_path(scope, project_dir.as_deref())?);
     let (original, mut settings) = read_settings(&path)?;
     let Some(original) = original else {

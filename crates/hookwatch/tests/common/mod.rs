@@ -50,17 +50,7 @@ impl Home {
             args.extend(["--limit", "100000"]);
         }
         args.extend_from_slice(extra);
-        let out = self.run(&args);
-        assert!(
-            out.status.success(),
-            "events failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+        json_lines(&self.run(&args))
     }
 
     pub fn db(&self) -> PathBuf {
@@ -85,6 +75,19 @@ fn collect(dir: &Path, out: &mut Vec<u8>) {
             out.extend_from_slice(&b);
         }
     }
+}
+
+/// The `--json` output of a query command that must have succeeded.
+pub fn json_lines(out: &Output) -> Vec<Value> {
+    assert!(
+        out.status.success(),
+        "query failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 pub fn run_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
