@@ -28,6 +28,33 @@ while len(json.dumps(event("\n".join(log)))) < 4975:
     log.append(f"   Compiling shop-core v0.{i}.0 (/work/shop/crates/core)\nwarning: unused variable: `conn{i}`\n  --> crates/core/src/db.rs:{40+i}:9")
 open(os.path.join(out, "fail-5k.json"), "w").write(json.dumps(event("\n".join(log))))
 
+# Answered events: a PreToolUse the guard lets through, one it denies, and a
+# ~5 KB failure that gets advice (a pnpm project missing a module).
+def pre(command):
+    return {
+        "session_id": "3f9d1c2e-8b7a-4e6f-9d0c-1a2b3c4d5e6f",
+        "transcript_path": "/home/dev/.claude/projects/-work-shop/3f9d1c2e.jsonl",
+        "cwd": "/work/shop", "permission_mode": "default",
+        "hook_event_name": "PreToolUse", "tool_name": "Bash",
+        "tool_input": {"command": command, "description": "Run it"},
+        "tool_use_id": "toolu_01HXk9Qm2Lr7Wt4Yb8Nc3Vd6",
+    }
+open(os.path.join(out, "pre-allow.json"), "w").write(json.dumps(pre(
+    "cd /work/shop && cargo test --workspace 2>&1 | tail -80; git status --short && rm -rf target/tmp")))
+open(os.path.join(out, "pre-deny.json"), "w").write(json.dumps(pre(
+    "sudo env FOO=1 bash -c 'rm -fr --no-preserve-root \"$HOME\"/'")))
+shop = os.path.join(out, "shop")
+os.makedirs(shop, exist_ok=True)
+open(os.path.join(shop, "pnpm-lock.yaml"), "w").write("lockfileVersion: '9.0'\n")
+adv = event("")
+adv["cwd"] = shop
+adv["tool_input"] = {"command": "pnpm vitest run", "description": "Run tests"}
+lines = ["Exit code 1", "Error: Cannot find module 'vitest/config'", "Require stack:"]
+while len(json.dumps(adv)) + len("\n".join(lines)) < 4975:
+    lines.append(f"- {shop}/node_modules/.pnpm/vite@5.4.{len(lines)}/node_modules/vite/dist/node/chunks/dep-{len(lines):04d}.js")
+adv["error"] = "\n".join(lines)
+open(os.path.join(out, "fail-advice-5k.json"), "w").write(json.dumps(adv))
+
 src = []
 for path in sorted(glob.glob(os.path.join(root, "crates/*/src/**/*.rs"), recursive=True)):
     src.append(open(path, encoding="utf-8", errors="replace").read())

@@ -97,6 +97,33 @@ impl Event {
         }
     }
 
+    /// The shared tool fields of PreToolUse, PostToolUse, PostToolUseFailure
+    /// and PermissionDenied.
+    pub fn tool_call(&self) -> Option<&ToolCall> {
+        match &self.body {
+            Body::PreToolUse(b) => Some(&b.tool),
+            Body::PostToolUse(b) => Some(&b.tool),
+            Body::PostToolUseFailure(b) => Some(&b.tool),
+            Body::PermissionDenied(b) => Some(&b.tool),
+            _ => None,
+        }
+    }
+
+    pub fn tool_input(&self) -> Option<&Value> {
+        match &self.body {
+            Body::PermissionRequest(b) => b.tool_input.as_ref(),
+            _ => self.tool_call()?.tool_input.as_ref(),
+        }
+    }
+
+    /// `mcp_server.name` of an MCP tool event.
+    pub fn mcp_server(&self) -> Option<&str> {
+        match &self.body {
+            Body::PermissionRequest(b) => b.mcp_server.as_ref()?.name.as_deref(),
+            _ => self.tool_call()?.mcp_server.as_ref()?.name.as_deref(),
+        }
+    }
+
     pub fn tool_use_id(&self) -> Option<&str> {
         match &self.body {
             Body::PreToolUse(b) => b.tool.tool_use_id.as_deref(),

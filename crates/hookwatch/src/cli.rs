@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  success (`hookwatch hook` always exits 0: it never blocks the agent)
+  0  success (`hookwatch hook` exits 0 unless a guard policy blocks a tool
+     call with guard.deny_with = \"exit2\")
   1  error (the message says what to do)
-  2  invalid command line
+  2  invalid command line; for `hookwatch hook`: a PreToolUse guard block
 
 Environment:
   HOOKWATCH_HOME   holds config.toml and all data (default: XDG paths)
@@ -43,6 +44,13 @@ pub struct QueryArgs {
     /// Only this tool (e.g. Bash, mcp__github__create_issue)
     #[arg(long)]
     pub tool: Option<String>,
+    /// Only failures with this fingerprint (`hookwatch stats` lists the top ones)
+    #[arg(long)]
+    pub fingerprint: Option<String>,
+    /// Only failures of this class (test, missing_dependency, permission, network,
+    /// timeout, interrupted, syntax, mcp_server, other)
+    #[arg(long)]
+    pub class: Option<String>,
     /// Only events newer than this (30s, 15m, 2h, 7d, 1h30m)
     #[arg(long)]
     pub since: Option<String>,
@@ -99,7 +107,8 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// Failures per tool, event, project; StopFailure per error type
+    /// Failure rate per tool and MCP server, classes, top fingerprints,
+    /// repeated failures, guard decisions, StopFailure per error type
     Stats {
         #[arg(long)]
         since: Option<String>,
@@ -138,8 +147,100 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Failure rules: list them, or try them on recorded failures
+    Rules {
+        #[command(subcommand)]
+        action: RulesAction,
+    },
+    /// PreToolUse guard: try a command, read the audit log, waive one block
+    Guard {
+        #[command(subcommand)]
+        action: GuardAction,
+    },
     /// Print shell completions
     Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Subcommand)]
+enum RulesAction {
+    /// Built-in and user failure rules, in the order they are tried
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Classify recorded failures with the current rules (or a candidate
+    /// config file) and show class, expected flag, deciding rule and advice
+    Test {
+        /// Only failures this user rule decides
+        #[arg(long)]
+        rule: Option<String>,
+        /// Take the rules from this config file instead (same format as config.toml)
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Only failures whose analysis would differ from what was recorded
+        #[arg(long)]
+        changed: bool,
+        #[arg(long)]
+        since: Option<String>,
+        /// How many recorded failures to try (newest first)
+        #[arg(long, default_value_t = 500)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum GuardAction {
+    /// What the guard would decide for a command (or a file path with --tool Write)
+    Test {
+        /// Tool name: Bash, Write, Edit, MultiEdit, NotebookEdit, ...
+        #[arg(long, default_value = "Bash")]
+        tool: String,
+        /// Working directory of the call (default: the current one)
+        #[arg(long)]
+        cwd: Option<String>,
+        #[arg(long)]
+        json: bool,
+        /// The command line (quote it) or the file path
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        subject: Vec<String>,
+    },
+    /// Every guard decision recorded: deny, ask, allow, allowed-once, error
+    Log {
+        /// Only this decision
+        #[arg(long)]
+        decision: Option<String>,
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The built-in policies and user rules, with their state
+    Policies {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Let one blocked call through once (for a person, not the agent)
+    AllowOnce {
+        /// The most recently denied call
+        #[arg(long, conflicts_with_all = ["id", "subject"])]
+        last: bool,
+        /// The denied call with this event id (`hookwatch guard log`)
+        #[arg(long, conflicts_with = "subject")]
+        id: Option<i64>,
+        /// Tool of the call given as SUBJECT
+        #[arg(long, default_value = "Bash")]
+        tool: String,
+        /// How long the waiver stays valid
+        #[arg(long, default_value = "15m")]
+        ttl: String,
+        /// The exact command (or file path) to allow
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        subject: Vec<String>,
+    },
 }
 
 #[derive(Subcommand, Clone, Copy)]
@@ -173,6 +274,46 @@ pub fn run() -> i32 {
         Cmd::Config { action, json } => crate::cmd::config::run(action, json),
         Cmd::Demo { home } => crate::cmd::demo::run(home),
         Cmd::Ingest { background, json } => crate::cmd::ingest::run(background, json),
+        Cmd::Rules { action } => match action {
+            RulesAction::List { json } => crate::cmd::rules::list(json),
+            RulesAction::Test {
+                rule,
+                file,
+                changed,
+                since,
+                limit,
+                json,
+            } => crate::cmd::rules::test(&crate::cmd::rules::TestArgs {
+                file: file.as_deref(),
+                rule: rule.as_deref(),
+                since: since.as_deref(),
+                limit,
+                changed,
+                json,
+            }),
+        },
+        Cmd::Guard { action } => match action {
+            GuardAction::Test {
+                tool,
+                cwd,
+                json,
+                subject,
+            } => crate::cmd::guard::test(&tool, cwd.as_deref(), &subject, json),
+            GuardAction::Log {
+                decision,
+                since,
+                limit,
+                json,
+            } => crate::cmd::guard::log(decision.as_deref(), since.as_deref(), limit, json),
+            GuardAction::Policies { json } => crate::cmd::guard::policies(json),
+            GuardAction::AllowOnce {
+                last,
+                id,
+                tool,
+                ttl,
+                subject,
+            } => crate::cmd::guard::allow_once(last, id, &tool, &subject, &ttl),
+        },
         Cmd::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -11,6 +11,102 @@ pub const DEFAULT_CONFIG: &str = include_str!("default-config.toml");
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub store: StoreConfig,
+    pub failure: FailureConfig,
+    pub guard: GuardSection,
+}
+
+/// `[failure]`: analysis of PostToolUseFailure and the advice given to the agent.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FailureConfig {
+    /// Answer failures with advice in `additionalContext` (analysis and
+    /// counting happen either way).
+    pub advice: bool,
+    /// How many times one piece of advice is given per session and
+    /// fingerprint (the repeat warning has the same cap).
+    pub advice_cap: u32,
+    /// The n-th failure with the same fingerprint in a session gets the
+    /// "you are repeating a failing action" warning.
+    pub repeat_threshold: u32,
+    /// Characters of advice per session, all fingerprints together.
+    pub session_budget_chars: u32,
+    /// Characters of one answer.
+    pub max_answer_chars: u32,
+    /// Also tell the person (`systemMessage`) when the repeat warning fires.
+    pub notify_user_on_repeat: bool,
+    /// User rules, first match wins: see `hookwatch rules list`.
+    pub rules: Vec<hookwatch_failure::UserRule>,
+}
+
+impl Default for FailureConfig {
+    fn default() -> Self {
+        FailureConfig {
+            advice: true,
+            advice_cap: 2,
+            repeat_threshold: 3,
+            session_budget_chars: 6000,
+            max_answer_chars: 1500,
+            notify_user_on_repeat: false,
+            rules: Vec::new(),
+        }
+    }
+}
+
+/// How a deny reaches Claude Code.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum DenyWith {
+    /// `hookSpecificOutput.permissionDecision: "deny"` on stdout, exit 0.
+    Json,
+    /// The reason on stderr, exit 2.
+    Exit2,
+}
+
+/// `[guard]`: PreToolUse policies.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct GuardSection {
+    pub enabled: bool,
+    pub deny_with: DenyWith,
+    /// Longest wait for `git` when a policy needs the repository state
+    /// (git reset --hard, git clean).
+    pub git_timeout_ms: u64,
+    /// Built-in policy ids to switch off (`hookwatch guard policies`).
+    pub disable: Vec<String>,
+    /// Policy ids (or "*") that deny when they cannot decide.
+    pub fail_closed: Vec<String>,
+    pub protected_branches: Vec<String>,
+    pub protected_paths: Vec<String>,
+    pub rules: Vec<hookwatch_guard::UserRule>,
+}
+
+impl Default for GuardSection {
+    fn default() -> Self {
+        let g = hookwatch_guard::GuardConfig::default();
+        GuardSection {
+            enabled: g.enabled,
+            deny_with: DenyWith::Json,
+            git_timeout_ms: 1500,
+            disable: g.disable,
+            fail_closed: g.fail_closed,
+            protected_branches: g.protected_branches,
+            protected_paths: g.protected_paths,
+            rules: g.rules,
+        }
+    }
+}
+
+impl GuardSection {
+    pub fn policy_config(&self) -> hookwatch_guard::GuardConfig {
+        hookwatch_guard::GuardConfig {
+            enabled: self.enabled,
+            disable: self.disable.clone(),
+            fail_closed: self.fail_closed.clone(),
+            protected_branches: self.protected_branches.clone(),
+            protected_paths: self.protected_paths.clone(),
+            rules: self.rules.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -35,7 +131,7 @@ impl Default for StoreConfig {
 /// Where each effective value came from.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Origin {
-    pub key: &'static str,
+    pub key: String,
     pub value: String,
     pub source: String,
 }
@@ -94,15 +190,38 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     // A cap below a few KB would truncate ordinary events to nothing useful.
     config.store.max_payload_bytes = config.store.max_payload_bytes.max(4096);
     origins.push(Origin {
-        key: "store.max_payload_bytes",
+        key: "store.max_payload_bytes".into(),
         value: config.store.max_payload_bytes.to_string(),
         source: max_src,
     });
     origins.push(Origin {
-        key: "store.fsync",
+        key: "store.fsync".into(),
         value: config.store.fsync.to_string(),
         source: fsync_src,
     });
+    // The other sections have no environment overrides: file or default.
+    let effective = toml::Table::try_from(&config).unwrap_or_default();
+    for (section, key) in [("failure", "failure."), ("guard", "guard.")] {
+        let Some(table) = effective.get(section).and_then(|t| t.as_table()) else {
+            continue;
+        };
+        for (k, v) in table {
+            let from_file = file_table.get(section).and_then(|s| s.get(k)).is_some();
+            let value = match v {
+                toml::Value::Array(a) if k == "rules" => format!("{} rule(s)", a.len()),
+                v => v.to_string(),
+            };
+            origins.push(Origin {
+                key: format!("{key}{k}"),
+                value,
+                source: if from_file {
+                    path.display().to_string()
+                } else {
+                    "default".to_string()
+                },
+            });
+        }
+    }
     Ok(Loaded {
         config,
         origins,

@@ -2,17 +2,20 @@
 //!
 //! The contract (rule 1 of the project): the hook never hurts the agent.
 //! Whatever goes wrong inside, it prints at most one line on stderr, keeps
-//! what it can (scrubbed), and exits 0. It prints nothing on stdout, so it
-//! makes no decision for any event. No SQLite, no network, no locks waited
-//! on: one spool file per event, see `hookwatch_store::spool`.
+//! what it can (scrubbed), and exits 0. It answers two events: PreToolUse
+//! (a guard policy may deny, ask or allow; exit 2 only for such a block)
+//! and PostToolUseFailure (advice, capped). For every other event stdout
+//! stays empty: no decision. No SQLite, no network, no locks waited on:
+//! one spool file per event, see `hookwatch_store::spool`.
 //!
 //! `main` routes here before clap or anything else is built.
 
 use crate::config::{self, Config};
+use crate::guard::Answer;
 use crate::paths::Paths;
 use crate::payload;
 use hookwatch_event::Event;
-use hookwatch_store::spool::{self, Header};
+use hookwatch_store::spool::{self, Header, Outcome};
 use serde_json::Value;
 use std::io::Read;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -39,7 +42,8 @@ pub fn run() -> i32 {
         }
     };
     let input = read_stdin();
-    match record(&paths, &config, &input) {
+    let mut answer = Answer::default();
+    match record(&paths, &config, &input, &mut answer, &mut notes) {
         Ok(Recorded { event, rescued }) => {
             notes.extend(rescued);
             let name = event.as_ref().map_or("", |e| e.name.as_str());
@@ -51,6 +55,22 @@ pub fn run() -> i32 {
             }
         }
         Err(e) => notes.push(e),
+    }
+    respond(answer, &notes)
+}
+
+/// What the hook tells Claude Code: JSON on stdout (advice, a guard
+/// decision), or exit 2 with the reason on stderr when a policy blocks that
+/// way. Everything else exits 0 with stdout empty.
+fn respond(answer: Answer, notes: &[String]) -> i32 {
+    use std::io::Write;
+    if let Some(reason) = answer.block_stderr {
+        // stderr is the reason Claude reads; notes would garble it.
+        let _ = writeln!(std::io::stderr().lock(), "{reason}");
+        return 2;
+    }
+    if let Some(v) = answer.stdout {
+        let _ = writeln!(std::io::stdout().lock(), "{v}");
     }
     if !notes.is_empty() {
         warn(&notes.join("; "));
@@ -148,7 +168,13 @@ struct Recorded {
     rescued: Option<String>,
 }
 
-fn record(paths: &Paths, config: &Config, input: &Input) -> Result<Recorded, String> {
+fn record(
+    paths: &Paths,
+    config: &Config,
+    input: &Input,
+    answer: &mut Answer,
+    notes: &mut Vec<String>,
+) -> Result<Recorded, String> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -170,7 +196,12 @@ fn record(paths: &Paths, config: &Config, input: &Input) -> Result<Recorded, Str
     let (payload, event): (std::borrow::Cow<[u8]>, Option<Event>) =
         match serde_json::from_slice::<Value>(&scrubbed) {
             Ok(Value::Object(map)) => {
-                // 3. Over the cap: same shape, longest strings cut.
+                // 3. Answer the events hookwatch answers, on the whole event
+                //    (a guard must see all of a long command, not a cut one).
+                let project = project_dir();
+                let outcome = answer_event(paths, config, &map, project.as_deref(), answer, notes);
+                header.outcome = outcome;
+                // 4. Over the cap: same shape, longest strings cut.
                 if scrubbed.len() > cap {
                     let (bytes, cut) = payload::shrink(Value::Object(map), scrubbed.len(), cap);
                     // Re-serialising decodes escapes (`\/`, `\uXXXX`) the byte
@@ -205,9 +236,44 @@ fn record(paths: &Paths, config: &Config, input: &Input) -> Result<Recorded, Str
     }
     header.len = payload.len() as u64;
 
-    // 4. One spool file; the rescue dir if the data dir cannot be written.
+    // 5. One spool file; the rescue dir if the data dir cannot be written.
     let rescued = write_spool(paths, &header, &payload, config.store.fsync)?;
     Ok(Recorded { event, rescued })
+}
+
+/// Guard a PreToolUse, analyse a PostToolUseFailure; every other event is
+/// only recorded. Returns what goes into the record's header.
+fn answer_event(
+    paths: &Paths,
+    config: &Config,
+    map: &serde_json::Map<String, Value>,
+    project: Option<&str>,
+    answer: &mut Answer,
+    notes: &mut Vec<String>,
+) -> Option<Outcome> {
+    let name = map.get("hook_event_name").and_then(Value::as_str)?;
+    if name != "PreToolUse" && name != "PostToolUseFailure" {
+        return None;
+    }
+    let ev = Event::from_map(map.clone());
+    let mut outcome = Outcome::default();
+    if name == "PreToolUse" {
+        let c = crate::guard::check(paths, &config.guard, &ev, project);
+        *answer = c.answer;
+        outcome.guard = c.outcome;
+        outcome.errors = c.errors;
+    } else {
+        let a = crate::advice::analyse(paths, &config.failure, &ev, project);
+        answer.stdout = a.answer;
+        outcome.failure = Some(a.outcome);
+        outcome.errors = a.errors;
+    }
+    // Internal errors are fail-open by design; the user hears of them once
+    // per event, and the audit keeps them.
+    if let Some(e) = outcome.errors.first() {
+        notes.push(e.clone());
+    }
+    Some(outcome)
 }
 
 fn project_dir() -> Option<String> {

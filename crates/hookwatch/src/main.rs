@@ -1,9 +1,11 @@
 //! hookwatch: records, scrubs and queries every Claude Code hook event.
 //! See ARCHITECTURE.md for the crate map and the hot-path contract.
 
+mod advice;
 mod cli;
 mod cmd;
 mod config;
+mod guard;
 mod hook;
 mod paths;
 mod payload;

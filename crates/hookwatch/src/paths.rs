@@ -12,6 +12,11 @@ pub struct Paths {
     pub source: &'static str,
 }
 
+/// Session ids come from stdin: a fixed-shape hash, never a path component.
+fn session_key(session: &str) -> String {
+    blake3::hash(session.as_bytes()).to_hex()[..16].to_string()
+}
+
 fn var(name: &str) -> Option<PathBuf> {
     std::env::var_os(name)
         .filter(|v| !v.is_empty())
@@ -39,6 +44,28 @@ impl Paths {
 
     pub fn db(&self) -> PathBuf {
         self.data_dir.join("hookwatch.db")
+    }
+
+    /// Small files shared by hook processes: advice counters, allow-once
+    /// tokens. Pruned by the background worker.
+    pub fn state(&self) -> PathBuf {
+        self.data_dir.join("state")
+    }
+
+    /// Counter of one fingerprint's failures in one session.
+    pub fn failure_counter(&self, session: &str, fingerprint: &str) -> PathBuf {
+        self.state()
+            .join("failures")
+            .join(format!("{}-{fingerprint}", session_key(session)))
+    }
+
+    /// Characters of advice given in one session.
+    pub fn advice_budget(&self, session: &str) -> PathBuf {
+        self.state().join("budget").join(session_key(session))
+    }
+
+    pub fn allow_once(&self) -> PathBuf {
+        self.state().join("allow-once")
     }
 
     pub fn spool(&self) -> PathBuf {

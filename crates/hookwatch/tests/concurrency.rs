@@ -37,7 +37,15 @@ fn burst(h: &Home, session: &str) {
             "stderr: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(out.stdout.is_empty());
+        // The same failure 200 times in one session: some hooks answer
+        // with the (capped) repeat warning; none says anything else.
+        if !out.stdout.is_empty() {
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(
+                v["hookSpecificOutput"]["hookEventName"],
+                "PostToolUseFailure"
+            );
+        }
     }
 }
 

@@ -387,3 +387,144 @@ fn a_stop_failure_whose_hook_was_killed_is_rebuilt_from_the_transcript() {
         .unwrap()
         .contains("429"));
 }
+
+// ---- Answers: advice after failures, the guard before tool calls ----------
+
+/// A pnpm project whose test command cannot find a module: hookwatch's
+/// built-in advice says to run `pnpm install` first.
+fn pnpm_project(s: &Setup) -> &'static str {
+    std::fs::write(
+        s.tp.project().join("pnpm-lock.yaml"),
+        "lockfileVersion: '9.0'\n",
+    )
+    .unwrap();
+    std::fs::write(s.tp.project().join("package.json"), r#"{"name":"shop"}"#).unwrap();
+    "node -e \"require('left-pad')\""
+}
+
+fn occurrences(hay: &str, needle: &str) -> usize {
+    hay.matches(needle).count()
+}
+
+#[test]
+fn advice_for_a_known_failure_reaches_the_next_model_request() {
+    let s = setup(&[]);
+    let cmd = pnpm_project(&s);
+    let (run, api) = s.run(
+        vec![Action::bash(cmd), Action::text("done")],
+        "run the script",
+        "Bash",
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    let reqs = api.main_requests();
+    assert_eq!(reqs.len(), 2);
+    assert!(!reqs[0].messages_text().contains("pnpm install"));
+    let seen = reqs[1].messages_text();
+    assert!(
+        seen.contains("hookwatch: Dependencies") || seen.contains("pnpm install"),
+        "advice not in the model's next request: {seen}"
+    );
+    let ev = s.events_until("SessionEnd", has_session_end);
+    let fail = ev
+        .iter()
+        .find(|e| e["event"] == "PostToolUseFailure")
+        .unwrap();
+    assert_eq!(fail["class"], "missing_dependency");
+    assert_eq!(fail["expected"], false);
+    assert_eq!(fail["command_head"], "node");
+    assert_eq!(fail["outcome"]["failure"]["occurrence"], 1);
+    assert_eq!(
+        fail["outcome"]["failure"]["advice"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn ten_identical_failures_get_advice_and_the_repeat_warning_at_most_cap_times() {
+    let s = setup(&[]);
+    let cmd = pnpm_project(&s);
+    let mut script: Vec<Action> = (0..10).map(|_| Action::bash(cmd)).collect();
+    script.push(Action::text("giving up"));
+    let (run, api) = s.run(script, "run the script until it works", "Bash");
+    assert!(run.status.success(), "{}", run.stderr);
+    let reqs = api.main_requests();
+    assert_eq!(reqs.len(), 11);
+    // The last request carries the whole conversation: every answer given.
+    let seen = reqs[10].messages_text();
+    assert_eq!(occurrences(&seen, "pnpm install"), 2, "{seen}");
+    assert_eq!(occurrences(&seen, "times in this session"), 2, "{seen}");
+    assert!(seen.contains("has now failed 3 times"), "{seen}");
+    assert!(!seen.contains("has now failed 5 times"));
+    let ev = s.events_until("SessionEnd", has_session_end);
+    let fails: Vec<&Value> = ev
+        .iter()
+        .filter(|e| e["event"] == "PostToolUseFailure")
+        .collect();
+    assert_eq!(fails.len(), 10);
+    assert!(fails
+        .iter()
+        .all(|f| f["fingerprint"] == fails[0]["fingerprint"]));
+    let st: Value =
+        serde_json::from_slice(&hw(&s.tp).args(["stats", "--json"]).output().unwrap().stdout)
+            .unwrap();
+    assert_eq!(st["repeated"][0]["count"], 10);
+}
+
+#[test]
+fn the_guard_blocks_rm_rf_of_a_protected_dir_and_the_model_gets_the_reason() {
+    let s = setup(&[]);
+    let data = s.tp.project().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("keep.txt"), "precious").unwrap();
+    std::fs::write(
+        s.tp.hookwatch_home().join("config.toml"),
+        "[guard]\nprotected_paths = [\"data\"]\n",
+    )
+    .unwrap();
+    let (run, api) = s.run(
+        vec![
+            Action::bash("rm -rf data"),
+            Action::bash("echo after > after.txt"),
+            Action::text("done"),
+        ],
+        "clean up",
+        "Bash",
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    assert!(
+        data.join("keep.txt").exists(),
+        "the protected dir was deleted"
+    );
+    assert!(
+        s.tp.project().join("after.txt").exists(),
+        "the benign command did not run"
+    );
+    let reqs = api.main_requests();
+    assert_eq!(reqs.len(), 3);
+    let seen = reqs[1].messages_text();
+    assert!(
+        seen.contains("hookwatch guard ("),
+        "reason not shown to the model: {seen}"
+    );
+    let ev = s.events_until("SessionEnd", has_session_end);
+    let pres: Vec<&Value> = ev.iter().filter(|e| e["event"] == "PreToolUse").collect();
+    assert_eq!(pres.len(), 2);
+    assert_eq!(pres[0]["guard_decision"], "deny");
+    assert_eq!(pres[1]["guard_decision"], Value::Null);
+    // The denied call never ran; the benign one did.
+    let posts: Vec<&Value> = ev.iter().filter(|e| e["event"] == "PostToolUse").collect();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(
+        posts[0]["payload"]["tool_input"]["command"],
+        "echo after > after.txt"
+    );
+    let log = json_lines(&hw(&s.tp).args(["guard", "log", "--json"]).output().unwrap());
+    assert_eq!(log.len(), 1);
+    assert_eq!(
+        log[0]["command"].as_str().map(|c| c.contains("rm")),
+        Some(true)
+    );
+}

@@ -9,6 +9,7 @@
 //! Callers hand this crate payloads that are already scrubbed; nothing here
 //! ever sees a secret.
 
+pub mod counter;
 pub mod spool;
 
 use hookwatch_event::Event;
@@ -22,6 +23,7 @@ use std::time::Duration;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_events.sql"),
     include_str!("../migrations/0002_recovered.sql"),
+    include_str!("../migrations/0003_outcome.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +53,13 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    classifier: Option<Box<Classifier>>,
 }
+
+/// Analyses a PostToolUseFailure the hook did not analyse (a record from
+/// before failure analysis existed, or one rebuilt or rescued): `(event,
+/// project)` to what the hook would have concluded.
+pub type Classifier = dyn Fn(&Event, Option<&str>) -> Option<spool::FailureOutcome>;
 
 /// What one ingest pass did.
 #[derive(Debug, Default, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -70,6 +78,10 @@ pub struct EventFilter {
     pub event: Option<String>,
     pub session: Option<String>,
     pub tool: Option<String>,
+    pub fingerprint: Option<String>,
+    pub class: Option<String>,
+    /// Only events with a guard decision (any, or this one).
+    pub guard: Option<String>,
     pub since_us: Option<i64>,
     /// Only rows with a larger id (for `tail`).
     pub after_id: Option<i64>,
@@ -97,6 +109,15 @@ pub struct EventRow {
     pub original_size: i64,
     pub truncated: bool,
     pub hash: Option<String>,
+    pub fingerprint: Option<String>,
+    pub class: Option<String>,
+    pub severity: Option<String>,
+    pub expected: Option<bool>,
+    pub command_head: Option<String>,
+    pub mcp_server: Option<String>,
+    pub guard_decision: Option<String>,
+    /// What the hook concluded and answered (JSON), see [`spool::Outcome`].
+    pub outcome: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -124,6 +145,54 @@ pub struct Stats {
     pub failures_per_project: Vec<Count>,
     pub stop_failures: Vec<Count>,
     pub unparseable: i64,
+    /// Per MCP server: calls, failures, interrupts (same shape as per tool).
+    pub per_mcp_server: Vec<ToolStat>,
+    /// Failures per class; `expected` failures counted apart.
+    pub per_class: Vec<ClassStat>,
+    pub top_fingerprints: Vec<FingerprintStat>,
+    /// (session, fingerprint) pairs that failed at least `repeat_threshold` times.
+    pub repeated: Vec<RepeatStat>,
+    /// Guard decisions per decision and policy.
+    pub guard: Vec<GuardStat>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ClassStat {
+    pub class: String,
+    pub failures: i64,
+    pub expected: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FingerprintStat {
+    pub fingerprint: String,
+    pub tool: Option<String>,
+    pub command_head: Option<String>,
+    pub class: Option<String>,
+    pub expected: bool,
+    pub count: i64,
+    pub sessions: i64,
+    pub projects: i64,
+    /// Newest event with this fingerprint (`hookwatch show ID`).
+    pub last_id: i64,
+    pub last_time_us: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RepeatStat {
+    pub session_id: String,
+    pub fingerprint: String,
+    pub tool: Option<String>,
+    pub command_head: Option<String>,
+    pub count: i64,
+    pub last_id: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GuardStat {
+    pub decision: String,
+    pub policy: String,
+    pub count: i64,
 }
 
 fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
@@ -155,6 +224,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            classifier: None,
         };
         if store.user_version()? < MIGRATIONS.len() as i64 {
             store.migrate()?;
@@ -164,6 +234,67 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Set how failures without an outcome are analysed at ingestion.
+    pub fn set_classifier(&mut self, f: Box<Classifier>) {
+        self.classifier = Some(f);
+    }
+
+    /// Analyse stored failures that have no fingerprint yet (recorded before
+    /// failure analysis existed), at most `limit` per call. Returns how many.
+    pub fn backfill_failures(&mut self, limit: usize) -> Result<usize> {
+        let Some(classify) = self.classifier.as_ref() else {
+            return Ok(0);
+        };
+        let e = sql_err(&self.path);
+        let rows: Vec<(i64, String, Option<String>)> = {
+            let mut stmt = self
+                .conn
+                .prepare(
+                    "SELECT id, payload, project FROM events WHERE event = 'PostToolUseFailure'
+                     AND fingerprint IS NULL AND payload IS NOT NULL LIMIT ?1",
+                )
+                .map_err(&e)?;
+            let v = stmt
+                .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(&e)?
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(&e)?;
+            v
+        };
+        let mut updates = Vec::new();
+        for (id, payload, project) in rows {
+            let Ok(ev) = Event::parse(payload.as_bytes()) else {
+                continue;
+            };
+            // An unclassifiable row still gets a fingerprint so it is not
+            // picked up again on every query.
+            let f = classify(&ev, project.as_deref()).unwrap_or_else(|| spool::FailureOutcome {
+                fingerprint: "-".into(),
+                ..Default::default()
+            });
+            updates.push((id, f));
+        }
+        let tx = self.conn.transaction().map_err(&e)?;
+        for (id, f) in &updates {
+            tx.execute(
+                "UPDATE events SET fingerprint = ?2, class = ?3, severity = ?4, expected = ?5,
+                 command_head = ?6, mcp_server = coalesce(mcp_server, ?7) WHERE id = ?1",
+                params![
+                    id,
+                    f.fingerprint,
+                    f.class,
+                    f.severity,
+                    f.expected,
+                    f.command_head,
+                    f.mcp_server
+                ],
+            )
+            .map_err(&e)?;
+        }
+        tx.commit().map_err(&e)?;
+        Ok(updates.len())
     }
 
     fn user_version(&self) -> Result<i64> {
@@ -246,8 +377,10 @@ impl Store {
                 .prepare_cached(
                     "INSERT OR IGNORE INTO events (spool_id, time_us, event, session_id, cwd, project,
                      tool_name, tool_use_id, agent_id, error, is_interrupt, duration_ms, payload, raw,
-                     parse_error, original_size, truncated, hash, recovered)
-                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
+                     parse_error, original_size, truncated, hash, recovered, fingerprint, class,
+                     severity, expected, command_head, mcp_server, guard_decision, outcome)
+                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,
+                     ?20,?21,?22,?23,?24,?25,?26,?27)",
                 )
                 .map_err(&e)?;
             for path in files {
@@ -262,7 +395,8 @@ impl Store {
                         continue;
                     }
                 };
-                let row = Row::from_record(&rec);
+                let row = Row::from_record(&rec, self.classifier.as_deref());
+                let f = row.failure.as_ref();
                 if row.event == "StopFailure" && supersede(&tx, &rec, &row).map_err(&e)? {
                     report.duplicates += 1;
                     done.push(rec.path);
@@ -289,6 +423,21 @@ impl Store {
                         rec.header.truncated,
                         rec.header.hash,
                         rec.header.recovered,
+                        f.map(|f| &f.fingerprint),
+                        f.map(|f| &f.class),
+                        f.map(|f| &f.severity),
+                        f.map(|f| f.expected),
+                        f.and_then(|f| f.command_head.as_ref()),
+                        row.mcp_server,
+                        rec.header
+                            .outcome
+                            .as_ref()
+                            .and_then(|o| o.guard.as_ref())
+                            .map(|g| &g.decision),
+                        rec.header
+                            .outcome
+                            .as_ref()
+                            .and_then(|o| serde_json::to_string(o).ok()),
                     ])
                     .map_err(&e)?;
                 if n == 1 {
@@ -325,6 +474,17 @@ impl Store {
         if let Some(v) = &f.tool {
             add("tool_name =", v.clone().into());
         }
+        if let Some(v) = &f.fingerprint {
+            add("fingerprint =", v.clone().into());
+        }
+        if let Some(v) = &f.class {
+            add("class =", v.clone().into());
+        }
+        match f.guard.as_deref() {
+            None => {}
+            Some("" | "any") => add("coalesce(guard_decision, '') !=", "".to_string().into()),
+            Some(v) => add("guard_decision =", v.to_string().into()),
+        }
         if let Some(v) = f.since_us {
             add("time_us >=", v.into());
         }
@@ -359,7 +519,7 @@ impl Store {
             .map_err(sql_err(&self.path))
     }
 
-    pub fn stats(&self, since_us: Option<i64>) -> Result<Stats> {
+    pub fn stats(&self, since_us: Option<i64>, repeat_threshold: u32) -> Result<Stats> {
         let e = sql_err(&self.path);
         let since = since_us.unwrap_or(i64::MIN);
         let counts = |sql: &str| -> Result<Vec<Count>> {
@@ -419,6 +579,119 @@ impl Store {
             .map_err(&e)?
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(&e)?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT mcp_server, count(*), sum(event = 'PostToolUseFailure'),
+                        sum(coalesce(is_interrupt, 0))
+                 FROM events WHERE time_us >= ?1 AND mcp_server IS NOT NULL
+                   AND event IN ('PostToolUse','PostToolUseFailure')
+                 GROUP BY mcp_server ORDER BY 3 DESC, 2 DESC, 1",
+            )
+            .map_err(&e)?;
+        let per_mcp_server = stmt
+            .query_map([since], |r| {
+                Ok(ToolStat {
+                    tool: r.get(0)?,
+                    calls: r.get(1)?,
+                    failures: r.get(2)?,
+                    interrupts: r.get(3)?,
+                })
+            })
+            .map_err(&e)?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(&e)?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT coalesce(class, 'unclassified'), count(*), sum(coalesce(expected, 0))
+                 FROM events WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
+                 GROUP BY 1 ORDER BY 2 DESC, 1",
+            )
+            .map_err(&e)?;
+        let per_class = stmt
+            .query_map([since], |r| {
+                Ok(ClassStat {
+                    class: r.get(0)?,
+                    failures: r.get(1)?,
+                    expected: r.get(2)?,
+                })
+            })
+            .map_err(&e)?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(&e)?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT fingerprint, max(tool_name), max(command_head), max(class),
+                        max(coalesce(expected, 0)), count(*), count(DISTINCT session_id),
+                        count(DISTINCT project), max(id), max(time_us)
+                 FROM events WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
+                   AND fingerprint IS NOT NULL AND fingerprint != '-'
+                 GROUP BY fingerprint ORDER BY 6 DESC, 10 DESC LIMIT 20",
+            )
+            .map_err(&e)?;
+        let top_fingerprints = stmt
+            .query_map([since], |r| {
+                Ok(FingerprintStat {
+                    fingerprint: r.get(0)?,
+                    tool: r.get(1)?,
+                    command_head: r.get(2)?,
+                    class: r.get(3)?,
+                    expected: r.get(4)?,
+                    count: r.get(5)?,
+                    sessions: r.get(6)?,
+                    projects: r.get(7)?,
+                    last_id: r.get(8)?,
+                    last_time_us: r.get(9)?,
+                })
+            })
+            .map_err(&e)?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(&e)?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT session_id, fingerprint, max(tool_name), max(command_head), count(*), max(id)
+                 FROM events WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
+                   AND fingerprint IS NOT NULL AND fingerprint != '-' AND session_id IS NOT NULL
+                 GROUP BY session_id, fingerprint HAVING count(*) >= ?2
+                 ORDER BY 5 DESC, 6 DESC LIMIT 20",
+            )
+            .map_err(&e)?;
+        let repeated = stmt
+            .query_map(params![since, repeat_threshold.max(2)], |r| {
+                Ok(RepeatStat {
+                    session_id: r.get(0)?,
+                    fingerprint: r.get(1)?,
+                    tool: r.get(2)?,
+                    command_head: r.get(3)?,
+                    count: r.get(4)?,
+                    last_id: r.get(5)?,
+                })
+            })
+            .map_err(&e)?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(&e)?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT guard_decision, coalesce(json_extract(outcome, '$.guard.policy'), ''), count(*)
+                 FROM events WHERE time_us >= ?1 AND guard_decision IS NOT NULL
+                 GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+            )
+            .map_err(&e)?;
+        let guard = stmt
+            .query_map([since], |r| {
+                Ok(GuardStat {
+                    decision: r.get(0)?,
+                    policy: r.get(1)?,
+                    count: r.get(2)?,
+                })
+            })
+            .map_err(&e)?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(&e)?;
         Ok(Stats {
             events,
             sessions,
@@ -427,12 +700,18 @@ impl Store {
             failures_per_project,
             stop_failures,
             unparseable,
+            per_mcp_server,
+            per_class,
+            top_fingerprints,
+            repeated,
+            guard,
         })
     }
 }
 
 const SELECT_ROW: &str = "SELECT id, time_us, event, session_id, cwd, project, tool_name, tool_use_id,
-    agent_id, error, is_interrupt, duration_ms, payload, raw, parse_error, original_size, truncated, hash
+    agent_id, error, is_interrupt, duration_ms, payload, raw, parse_error, original_size, truncated, hash,
+    fingerprint, class, severity, expected, command_head, mcp_server, guard_decision, outcome
     FROM events";
 
 fn row_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
@@ -455,6 +734,14 @@ fn row_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
         original_size: r.get(15)?,
         truncated: r.get(16)?,
         hash: r.get(17)?,
+        fingerprint: r.get(18)?,
+        class: r.get(19)?,
+        severity: r.get(20)?,
+        expected: r.get(21)?,
+        command_head: r.get(22)?,
+        mcp_server: r.get(23)?,
+        guard_decision: r.get(24)?,
+        outcome: r.get(25)?,
     })
 }
 
@@ -506,10 +793,19 @@ struct Row {
     payload: Option<String>,
     raw: Option<Vec<u8>>,
     parse_error: Option<String>,
+    mcp_server: Option<String>,
+    failure: Option<spool::FailureOutcome>,
+}
+
+/// `mcp__<server>__<tool>` → server.
+fn mcp_server_of(tool: &str) -> Option<&str> {
+    let rest = tool.strip_prefix("mcp__")?;
+    let (server, _) = rest.split_once("__")?;
+    (!server.is_empty()).then_some(server)
 }
 
 impl Row {
-    fn from_record(rec: &spool::Record) -> Row {
+    fn from_record(rec: &spool::Record, classify: Option<&Classifier>) -> Row {
         let parsed = match &rec.header.parse_error {
             Some(err) => Err(err.clone()),
             None => match std::str::from_utf8(&rec.payload) {
@@ -520,21 +816,45 @@ impl Row {
             },
         };
         match parsed {
-            Ok((ev, text)) => Row {
-                session_id: ev.common.session_id.clone(),
-                cwd: ev.common.cwd.clone(),
-                project: rec.header.project_dir.clone().or(ev.common.cwd.clone()),
-                tool_name: ev.tool_name().map(str::to_owned),
-                tool_use_id: ev.tool_use_id().map(str::to_owned),
-                agent_id: ev.common.agent_id.clone(),
-                error: ev.error().map(str::to_owned),
-                is_interrupt: ev.is_interrupt(),
-                duration_ms: ev.duration_ms().map(|d| d as i64),
-                event: ev.name,
-                payload: Some(text),
-                raw: None,
-                parse_error: None,
-            },
+            Ok((ev, text)) => {
+                let project = rec.header.project_dir.clone().or(ev.common.cwd.clone());
+                let failure = rec
+                    .header
+                    .outcome
+                    .as_ref()
+                    .and_then(|o| o.failure.clone())
+                    .or_else(|| {
+                        (ev.name == "PostToolUseFailure")
+                            .then(|| classify.and_then(|c| c(&ev, project.as_deref())))
+                            .flatten()
+                    });
+                let mcp_server =
+                    failure
+                        .as_ref()
+                        .and_then(|f| f.mcp_server.clone())
+                        .or_else(|| {
+                            ev.mcp_server()
+                                .or_else(|| ev.tool_name().and_then(mcp_server_of))
+                                .map(str::to_owned)
+                        });
+                Row {
+                    session_id: ev.common.session_id.clone(),
+                    cwd: ev.common.cwd.clone(),
+                    project,
+                    tool_name: ev.tool_name().map(str::to_owned),
+                    tool_use_id: ev.tool_use_id().map(str::to_owned),
+                    agent_id: ev.common.agent_id.clone(),
+                    error: ev.error().map(str::to_owned),
+                    is_interrupt: ev.is_interrupt(),
+                    duration_ms: ev.duration_ms().map(|d| d as i64),
+                    event: ev.name,
+                    payload: Some(text),
+                    raw: None,
+                    parse_error: None,
+                    mcp_server,
+                    failure,
+                }
+            }
             Err(err) => Row {
                 event: String::new(),
                 session_id: None,
@@ -549,6 +869,8 @@ impl Row {
                 payload: None,
                 raw: Some(rec.payload.clone()),
                 parse_error: Some(err),
+                mcp_server: None,
+                failure: None,
             },
         }
     }

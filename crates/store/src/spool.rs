@@ -57,6 +57,61 @@ pub struct Header {
     /// `CLAUDE_PROJECT_DIR` of the hook's environment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_dir: Option<String>,
+    /// What the hook concluded and answered (failure analysis, guard
+    /// decision): the audit trail of every answer it gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+}
+
+/// What the hook made of an event. Strings, not the analysers' types: the
+/// store keeps records; it does not depend on the rules that made them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct Outcome {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<FailureOutcome>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guard: Option<GuardOutcome>,
+    /// Internal errors of the analysers (fail-open policies, bad user rules).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct FailureOutcome {
+    pub fingerprint: String,
+    pub class: String,
+    pub severity: String,
+    pub expected: bool,
+    /// The rule that decided the class (`builtin:<id>` or `user:<name>`).
+    pub rule: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command_head: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mcp_server: Option<String>,
+    /// This failure was the n-th with its fingerprint in its session (0:
+    /// unknown, e.g. classified at ingestion).
+    pub occurrence: u64,
+    /// Advice given to the agent: rule ids, `repeat` for the repeat warning.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub advice: Vec<String>,
+    /// Advice withheld by a cap or the budget (rule ids).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<String>,
+    pub system_message: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct GuardOutcome {
+    /// `deny`, `ask`, `allow`, `allowed-once` (a deny the user waived) or
+    /// `error` (a fail-open policy could not decide).
+    pub decision: String,
+    pub policy: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
 }
 
 /// A unique record id: time first so ids sort in arrival order, then pid and

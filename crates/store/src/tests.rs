@@ -81,7 +81,7 @@ fn unparseable_records_are_kept_raw() {
         .as_deref()
         .unwrap()
         .contains("not an object"));
-    assert_eq!(s.stats(None).unwrap().unparseable, 2);
+    assert_eq!(s.stats(None, 3).unwrap().unparseable, 2);
 }
 
 #[test]
@@ -163,7 +163,7 @@ fn filters_limit_and_stats() {
         }),
         vec![4]
     );
-    let st = s.stats(None).unwrap();
+    let st = s.stats(None, 3).unwrap();
     assert_eq!(st.events, 4);
     assert_eq!(st.sessions, 2);
     assert_eq!(

@@ -3,7 +3,7 @@
 //! `hookbench rounds N WARMUP -- NAME=PAYLOAD=CMD... `: runs every command once
 //! per round, interleaved (A B C, A B C, ...), each spawned directly (no
 //! shell) with stdin opened on its payload file and stdout/stderr on
-//! /dev/null, and prints JSON: per command the median, p10, p90 and the
+//! /dev/null (leading NAME=VALUE words set its environment), and prints JSON: per command the median, p10, p90 and the
 //! median of the per-round ratios to the first command (or to BASE when the
 //! name is NAME@BASE).
 //!
@@ -25,11 +25,26 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[i]
 }
 
+/// Leading `NAME=VALUE` words set the environment, as `env` would, without
+/// timing an extra exec.
+fn command(cmd: &[String]) -> Command {
+    let n = cmd
+        .iter()
+        .take_while(|w| w.contains('=') && !w.starts_with('/'))
+        .count();
+    let mut c = Command::new(&cmd[n]);
+    c.args(&cmd[n + 1..]);
+    for w in &cmd[..n] {
+        let (k, v) = w.split_once('=').unwrap();
+        c.env(k, v);
+    }
+    c
+}
+
 fn run_once(cmd: &[String], payload: &str) -> Duration {
     let stdin = File::open(payload).expect("payload");
     let t = Instant::now();
-    let status = Command::new(&cmd[0])
-        .args(&cmd[1..])
+    let status = command(cmd)
         .stdin(stdin)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -18,10 +18,27 @@ pub fn open_fresh(paths: &Paths) -> Result<Store> {
             paths.spool().display()
         )
     })?;
+    set_classifier(paths, &mut store);
     store
         .ingest(&paths.spool_dirs())
         .context("cannot move spooled events into the database")?;
+    store
+        .backfill_failures(10_000)
+        .context("cannot analyse stored failures")?;
     Ok(store)
+}
+
+/// Failures the hook did not analyse (recorded by an older hookwatch,
+/// rebuilt or rescued) are analysed at ingestion with the same rules.
+fn set_classifier(paths: &Paths, store: &mut Store) {
+    let config = crate::config::load(&paths.config_file)
+        .map(|l| l.config)
+        .unwrap_or_default();
+    let rules = crate::advice::rules(&config.failure, &mut Vec::new());
+    store.set_classifier(Box::new(move |ev, project| {
+        let (v, mcp, _) = crate::advice::classify(&rules, ev, project);
+        Some(crate::advice::outcome_of(&v, mcp))
+    }));
 }
 
 pub fn run(background: bool, json: bool) -> Result<()> {
@@ -30,7 +47,9 @@ pub fn run(background: bool, json: bool) -> Result<()> {
         return worker(&paths);
     }
     let mut store = Store::open(&paths.db())?;
+    set_classifier(&paths, &mut store);
     let report = store.ingest(&paths.spool_dirs())?;
+    store.backfill_failures(100_000)?;
     if json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
@@ -73,6 +92,14 @@ fn worker(paths: &Paths) -> Result<()> {
             return Ok(());
         }
     };
+    set_classifier(paths, &mut store);
+    // Counters of sessions idle for two days are no longer needed for caps.
+    for dir in ["failures", "budget", "allow-once"] {
+        hookwatch_store::counter::prune(
+            &paths.state().join(dir),
+            std::time::Duration::from_secs(2 * 86400),
+        );
+    }
     for _ in 0..100 {
         match store.ingest(&paths.spool_dirs()) {
             // Only new rows mean more may be arriving; duplicates that cannot

@@ -2,6 +2,8 @@
 
 pub mod config;
 pub mod demo;
+pub mod guard;
 pub mod ingest;
 pub mod install;
 pub mod query;
+pub mod rules;

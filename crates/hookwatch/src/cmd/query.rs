@@ -25,6 +25,9 @@ fn filter(q: &QueryArgs, limit: usize) -> Result<EventFilter> {
         event: q.event.clone(),
         session: q.session.clone(),
         tool: q.tool.clone(),
+        fingerprint: q.fingerprint.clone(),
+        class: q.class.clone(),
+        guard: None,
         since_us: since_us(q.since.as_deref())?,
         after_id: None,
         limit: Some(limit),
@@ -56,6 +59,14 @@ pub fn to_json(r: &EventRow) -> Value {
         "hash": r.hash,
         "parse_error": r.parse_error,
         "raw": r.raw.as_deref().map(String::from_utf8_lossy),
+        "fingerprint": r.fingerprint,
+        "class": r.class,
+        "severity": r.severity,
+        "expected": r.expected,
+        "command_head": r.command_head,
+        "mcp_server": r.mcp_server,
+        "guard_decision": r.guard_decision,
+        "outcome": r.outcome.as_deref().and_then(|o| serde_json::from_str::<Value>(o).ok()),
         "payload": payload,
     })
 }
@@ -82,6 +93,11 @@ fn detail(r: &EventRow) -> String {
         .unwrap_or_default();
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     truncate(&one_line, 72)
+}
+
+/// Whitespace collapsed, cut to `n` characters.
+pub fn one_line(s: &str, n: usize) -> String {
+    truncate(&s.split_whitespace().collect::<Vec<_>>().join(" "), n)
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -160,6 +176,13 @@ pub fn show(id: i64, json: bool) -> Result<()> {
         "is_interrupt",
         "duration_ms",
         "parse_error",
+        "fingerprint",
+        "class",
+        "severity",
+        "expected",
+        "command_head",
+        "mcp_server",
+        "guard_decision",
     ] {
         match &v[key] {
             Value::Null => {}
@@ -176,6 +199,10 @@ pub fn show(id: i64, json: bool) -> Result<()> {
             r.hash.as_deref().unwrap_or("-")
         )?;
     }
+    if let Some(o) = v["outcome"].as_object() {
+        writeln!(out, "\nhookwatch's answer:")?;
+        writeln!(out, "{}", serde_json::to_string_pretty(o)?)?;
+    }
     writeln!(out, "\npayload (scrubbed):")?;
     match (&v["payload"], &v["raw"]) {
         (Value::Null, Value::String(raw)) => writeln!(out, "{raw}")?,
@@ -186,7 +213,10 @@ pub fn show(id: i64, json: bool) -> Result<()> {
 
 pub fn stats(since: Option<&str>, json: bool) -> Result<()> {
     let store = open_fresh(&Paths::resolve())?;
-    let st = store.stats(since_us(since)?)?;
+    let cfg = crate::config::load(&Paths::resolve().config_file)
+        .map(|l| l.config)
+        .unwrap_or_default();
+    let st = store.stats(since_us(since)?, cfg.failure.repeat_threshold)?;
     let mut out = std::io::stdout().lock();
     if json {
         writeln!(out, "{}", serde_json::to_string(&st)?)?;
@@ -227,6 +257,73 @@ pub fn stats(since: Option<&str>, json: bool) -> Result<()> {
             rate,
             t.interrupts
         )?;
+    }
+    if !st.per_mcp_server.is_empty() {
+        writeln!(out, "\nFailures per MCP server:")?;
+        for t in &st.per_mcp_server {
+            writeln!(
+                out,
+                "  {:<32} {:>7} {:>8} {:>5.1}% {:>10}",
+                truncate(&t.tool, 32),
+                t.calls,
+                t.failures,
+                100.0 * t.failures as f64 / t.calls.max(1) as f64,
+                t.interrupts
+            )?;
+        }
+    }
+    writeln!(out, "\nFailures per class:")?;
+    if st.per_class.is_empty() {
+        writeln!(out, "  (none)")?;
+    }
+    for c in &st.per_class {
+        writeln!(
+            out,
+            "  {:<32} {:>7}  ({} expected)",
+            c.class, c.failures, c.expected
+        )?;
+    }
+    writeln!(out, "\nTop failure fingerprints:")?;
+    if st.top_fingerprints.is_empty() {
+        writeln!(out, "  (none)")?;
+    }
+    for f in &st.top_fingerprints {
+        writeln!(
+            out,
+            "  {}  {:>5}x in {} session(s)  {:<10} {:<22} {:<18}{} last: hookwatch show {}",
+            f.fingerprint,
+            f.count,
+            f.sessions,
+            truncate(f.tool.as_deref().unwrap_or("-"), 10),
+            truncate(f.command_head.as_deref().unwrap_or("-"), 22),
+            f.class.as_deref().unwrap_or("-"),
+            if f.expected { " expected" } else { "" },
+            f.last_id
+        )?;
+    }
+    if !st.repeated.is_empty() {
+        writeln!(
+            out,
+            "\nRepeated failures (same fingerprint in one session):"
+        )?;
+        for r in &st.repeated {
+            writeln!(
+                out,
+                "  session {}  {}  {:>4}x  {} {}  (hookwatch events --fingerprint {})",
+                r.session_id.chars().take(8).collect::<String>(),
+                r.fingerprint,
+                r.count,
+                r.tool.as_deref().unwrap_or("-"),
+                r.command_head.as_deref().unwrap_or(""),
+                r.fingerprint
+            )?;
+        }
+    }
+    if !st.guard.is_empty() {
+        writeln!(out, "\nGuard decisions (hookwatch guard log):")?;
+        for g in &st.guard {
+            writeln!(out, "  {:<14} {:<30} {:>7}", g.decision, g.policy, g.count)?;
+        }
     }
     let section = |out: &mut std::io::StdoutLock,
                    title: &str,
@@ -286,6 +383,10 @@ pub fn tail(q: &QueryArgs, limit: usize, interval_ms: u64) -> Result<()> {
             && q.tool
                 .as_ref()
                 .is_none_or(|t| Some(t) == r.tool_name.as_ref())
+            && q.fingerprint
+                .as_ref()
+                .is_none_or(|f| Some(f) == r.fingerprint.as_ref())
+            && q.class.as_ref().is_none_or(|c| Some(c) == r.class.as_ref())
     };
     loop {
         std::thread::sleep(std::time::Duration::from_millis(interval_ms));

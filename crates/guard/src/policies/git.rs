@@ -1,0 +1,202 @@
+//! History-destroying git commands: force pushes to protected branches,
+//! `reset --hard` and `clean -f` that would lose work.
+
+use super::{quote, Cx};
+use crate::command::{resolve, Arg, Cmd};
+use crate::git::GitProbe;
+use std::path::Path;
+
+/// Repository directory (after `-C`), subcommand and its arguments.
+pub fn git_parts<'c>(cmd: &'c Cmd, cx: &Cx) -> Option<(String, &'c str, &'c [Arg])> {
+    if cmd.program != "git" {
+        return None;
+    }
+    let mut dir = cmd.cwd.clone().unwrap_or_else(|| cx.cwd.clone());
+    let a = &cmd.args;
+    let mut i = 0;
+    while let Some(x) = a.get(i) {
+        let t = x.text.as_str();
+        match t {
+            "-C" => {
+                if let Some(d) = a.get(i + 1).filter(|d| d.known) {
+                    if let Some(r) = resolve(Some(&dir), &d.text) {
+                        dir = r;
+                    }
+                }
+                i += 2;
+            }
+            "-c" | "--git-dir" | "--work-tree" | "--namespace" | "--config-env"
+            | "--super-prefix" => i += 2,
+            _ if t.starts_with("--work-tree=") => {
+                if let Some(r) = resolve(Some(&dir), &t["--work-tree=".len()..]) {
+                    dir = r;
+                }
+                i += 1;
+            }
+            _ if t.starts_with('-') => i += 1,
+            _ => return Some((dir, t, &a[i + 1..])),
+        }
+    }
+    None
+}
+
+fn protected(branch: &str, cx: &Cx) -> bool {
+    let b = branch.strip_prefix("refs/heads/").unwrap_or(branch);
+    cx.branches.iter().any(|g| g.is_match(b))
+}
+
+pub fn force_push(cmd: &Cmd, cx: &Cx, git: &dyn GitProbe) -> Result<Option<String>, String> {
+    let Some((dir, "push", args)) = git_parts(cmd, cx) else {
+        return Ok(None);
+    };
+    let (mut force, mut mirror, mut delete, mut all) = (false, false, false, false);
+    let mut pos: Vec<&Arg> = Vec::new();
+    let mut i = 0;
+    let mut opts_done = false;
+    while let Some(a) = args.get(i) {
+        let t = a.text.as_str();
+        i += 1;
+        if opts_done || !t.starts_with('-') || t == "-" {
+            pos.push(a);
+            continue;
+        }
+        match t {
+            "--" => opts_done = true,
+            "--force" => force = true,
+            "--mirror" => mirror = true,
+            "--delete" => delete = true,
+            "--all" | "--branches" => all = true,
+            "--repo" | "--push-option" | "--receive-pack" | "--exec" | "-o" => i += 1,
+            _ if t.starts_with("--force-with-lease") => force = true,
+            _ if t.starts_with("--") => {}
+            _ => {
+                let cl = &t[1..];
+                force |= cl.contains('f');
+                delete |= cl.contains('d');
+                if cl.ends_with('o') {
+                    i += 1;
+                }
+            }
+        }
+    }
+    let current = || git.current_branch(Path::new(&dir));
+    let deny = |branch: &str, how: &str| {
+        Some(format!(
+            "{} {how} protected branch `{branch}`, rewriting history that others rely on. Push to a feature branch and open a pull request, or ask the user to run it.",
+            quote(&cmd.display)
+        ))
+    };
+    if mirror {
+        return Ok(deny(
+            "*",
+            "mirrors every ref, force-updating and deleting remote branches including",
+        ));
+    }
+    let refspecs = pos.get(1..).unwrap_or(&[]);
+    if refspecs.is_empty() {
+        if all && force {
+            return Ok(deny("*", "force-pushes every branch, including"));
+        }
+        if force || delete {
+            if let Some(b) = current() {
+                if protected(&b, cx) {
+                    return Ok(deny(&b, "force-pushes the current branch, which is"));
+                }
+            }
+        }
+        return Ok(None);
+    }
+    for r in refspecs {
+        if !r.known {
+            continue;
+        }
+        let plus = r.text.starts_with('+');
+        let s = r.text.trim_start_matches('+');
+        let (src, dst) = s.split_once(':').unwrap_or((s, s));
+        let dst = if dst == "HEAD" || dst == "@" {
+            match current() {
+                Some(b) => b,
+                None => continue,
+            }
+        } else {
+            dst.to_string()
+        };
+        if dst.starts_with("refs/tags/") {
+            continue;
+        }
+        let removes = delete || src.is_empty();
+        if (force || plus || removes) && protected(&dst, cx) {
+            let how = if removes {
+                "deletes"
+            } else {
+                "force-pushes to"
+            };
+            return Ok(deny(&dst, how));
+        }
+    }
+    Ok(None)
+}
+
+pub fn discard(cmd: &Cmd, cx: &Cx, git: &dyn GitProbe) -> Result<Option<String>, String> {
+    let Some((dir, sub, args)) = git_parts(cmd, cx) else {
+        return Ok(None);
+    };
+    let path = Path::new(&dir);
+    match sub {
+        "reset" => {
+            if !args.iter().any(|a| a.text == "--hard") {
+                return Ok(None);
+            }
+            if git.has_uncommitted_changes(path)? {
+                return Ok(Some(format!(
+                    "{} would discard uncommitted changes in {dir} that exist nowhere else. Commit or `git stash` them first, or ask the user to run it.",
+                    quote(&cmd.display)
+                )));
+            }
+            // Without a target HEAD stays put and no commit is lost.
+            let target = args
+                .iter()
+                .find(|a| !a.text.starts_with('-'))
+                .map(|a| a.text.as_str());
+            if target.is_some_and(|t| t != "HEAD" && t != "@") && git.has_unpushed_commits(path)? {
+                return Ok(Some(format!(
+                    "{} would move the branch away from commits that exist on no remote. Push them or create a backup branch first (`git branch backup`), or ask the user to run it.",
+                    quote(&cmd.display)
+                )));
+            }
+            Ok(None)
+        }
+        "clean" => {
+            let (mut force, mut dry, mut ignored, mut interactive) = (false, false, false, false);
+            for a in args {
+                let t = a.text.as_str();
+                match t {
+                    "--force" => force = true,
+                    "--dry-run" => dry = true,
+                    "--interactive" => interactive = true,
+                    "--" => break,
+                    _ if t.starts_with("--") => {}
+                    _ if t.starts_with('-') => {
+                        force |= t.contains('f');
+                        dry |= t.contains('n');
+                        ignored |= t.contains('x') || t.contains('X');
+                        interactive |= t.contains('i');
+                    }
+                    _ => {}
+                }
+            }
+            if !force || dry || interactive {
+                return Ok(None);
+            }
+            if git.has_untracked_files(path, ignored)? {
+                return Ok(Some(format!(
+                    "{} would permanently delete untracked{} files in {dir}; git cannot restore them. Run `git clean -n` to review and delete specific paths explicitly, or ask the user to run it.",
+                    quote(&cmd.display),
+                    if ignored { " and ignored" } else { "" }
+                )));
+            }
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
+}

@@ -1,0 +1,172 @@
+//! RealGit against real repositories built with the git CLI.
+
+use hookwatch_guard::{Decision, GitProbe, Guard, GuardConfig, RealGit, Request};
+use serde_json::json;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn git_available() -> bool {
+    Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn decide(dir: &Path, cmd: &str) -> Option<(Decision, String)> {
+    let g = Guard::new(&GuardConfig::default()).unwrap();
+    let input = json!({ "command": cmd });
+    let d = dir.to_str().unwrap();
+    let req = Request {
+        tool_name: "Bash",
+        tool_input: &input,
+        cwd: d,
+        project_dir: Some(d),
+        home: Some("/nonexistent-home"),
+        protected_dirs: &[],
+    };
+    let out = g.evaluate(&req, &RealGit::new(Duration::from_secs(10)));
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    out.verdict.map(|v| (v.decision, v.policy))
+}
+
+#[test]
+fn real_repository() {
+    if !git_available() {
+        eprintln!("git not installed; skipping");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let remote = root.join("remote.git");
+    let repo = root.join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(root, &["init", "-q", "--bare", remote.to_str().unwrap()]);
+    git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("a.txt"), "1\n").unwrap();
+    git(&repo, &["add", "a.txt"]);
+    git(&repo, &["commit", "-q", "-m", "one"]);
+    git(
+        &repo,
+        &["remote", "add", "origin", remote.to_str().unwrap()],
+    );
+    git(&repo, &["push", "-q", "-u", "origin", "main"]);
+
+    let probe = RealGit::default();
+    assert_eq!(probe.current_branch(&repo).as_deref(), Some("main"));
+    std::fs::create_dir_all(repo.join("sub/dir")).unwrap();
+    assert_eq!(
+        probe.current_branch(&repo.join("sub/dir")).as_deref(),
+        Some("main")
+    );
+    assert_eq!(probe.current_branch(root), None);
+
+    // Clean and pushed: nothing to lose.
+    assert_eq!(probe.has_uncommitted_changes(&repo), Ok(false));
+    assert_eq!(probe.has_unpushed_commits(&repo), Ok(false));
+    assert_eq!(decide(&repo, "git reset --hard"), None);
+    assert_eq!(decide(&repo, "git reset --hard origin/main"), None);
+    assert_eq!(decide(&repo, "git clean -fd"), None);
+
+    // Dirty tracked file.
+    std::fs::write(repo.join("a.txt"), "2\n").unwrap();
+    assert_eq!(probe.has_uncommitted_changes(&repo), Ok(true));
+    assert_eq!(
+        decide(&repo, "git reset --hard"),
+        Some((Decision::Deny, "git-discard-work".into()))
+    );
+    git(&repo, &["commit", "-q", "-am", "two"]);
+
+    // Committed but not pushed.
+    assert_eq!(probe.has_unpushed_commits(&repo), Ok(true));
+    assert_eq!(
+        decide(&repo, "git reset --hard origin/main"),
+        Some((Decision::Deny, "git-discard-work".into()))
+    );
+    // HEAD stays where it is: the commit is not lost.
+    assert_eq!(decide(&repo, "git reset --hard"), None);
+
+    // Untracked and ignored files.
+    std::fs::write(repo.join("new.txt"), "x").unwrap();
+    assert_eq!(probe.has_untracked_files(&repo, false), Ok(true));
+    assert_eq!(
+        decide(&repo, "git clean -fd"),
+        Some((Decision::Deny, "git-discard-work".into()))
+    );
+    assert_eq!(decide(&repo, "git clean -n"), None);
+    std::fs::remove_file(repo.join("new.txt")).unwrap();
+    std::fs::write(repo.join(".gitignore"), "*.log\n").unwrap();
+    git(&repo, &["add", ".gitignore"]);
+    git(&repo, &["commit", "-q", "-m", "ignore"]);
+    std::fs::write(repo.join("x.log"), "x").unwrap();
+    assert_eq!(probe.has_untracked_files(&repo, false), Ok(false));
+    assert_eq!(probe.has_untracked_files(&repo, true), Ok(true));
+    assert_eq!(decide(&repo, "git clean -fd"), None);
+    assert_eq!(
+        decide(&repo, "git clean -fdx"),
+        Some((Decision::Deny, "git-discard-work".into()))
+    );
+
+    // Force push decided by the branch read from .git/HEAD.
+    assert_eq!(
+        decide(&repo, "git push --force"),
+        Some((Decision::Deny, "git-force-push".into()))
+    );
+    git(&repo, &["checkout", "-q", "-b", "feature/x"]);
+    assert_eq!(probe.current_branch(&repo).as_deref(), Some("feature/x"));
+    assert_eq!(decide(&repo, "git push --force"), None);
+
+    // Worktrees have a `.git` file pointing at the real git dir.
+    let wt = root.join("wt");
+    git(
+        &repo,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "wt-branch",
+            wt.to_str().unwrap(),
+        ],
+    );
+    assert!(wt.join(".git").is_file());
+    assert_eq!(probe.current_branch(&wt).as_deref(), Some("wt-branch"));
+
+    // Detached HEAD: no branch.
+    git(&repo, &["checkout", "-q", "--detach"]);
+    assert_eq!(probe.current_branch(&repo), None);
+
+    // Not a repository: the probe errs (fail mode decides).
+    assert!(probe.has_uncommitted_changes(root).is_err());
+}
+
+#[test]
+fn timeout_kills_git() {
+    if !git_available() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let probe = RealGit::new(Duration::from_nanos(1));
+    // Either git was too slow (timed out) or failed (not a repo); never hangs.
+    assert!(probe.has_uncommitted_changes(tmp.path()).is_err());
+}
