@@ -36,9 +36,8 @@ pub fn check(paths: &Paths, cfg: &GuardSection, ev: &Event, project: Option<&str
         answer: Answer::default(),
         errors,
     };
-    if !cfg.enabled {
-        return none(errors);
-    }
+    // `enabled = false` still runs the guard: its self-protection (the
+    // agent may not waive blocks or uninstall hookwatch) stays on.
     let Some(tool_name) = ev.tool_name() else {
         return none(errors);
     };

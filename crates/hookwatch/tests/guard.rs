@@ -240,5 +240,8 @@ fn guard_disabled_records_without_deciding() {
     let h = Home::new();
     std::fs::write(h.path().join("config.toml"), "[guard]\nenabled = false\n").unwrap();
     assert_eq!(decision(&h.hook(&bash("rm -rf /"))), None);
-    assert_eq!(h.events(&["--event", "PreToolUse"]).len(), 1);
+    // ...except that the agent still cannot remove hookwatch.
+    let (d, _) = decision(&h.hook(&bash("hookwatch uninstall --scope user"))).unwrap();
+    assert_eq!(d, "deny");
+    assert_eq!(h.events(&["--event", "PreToolUse"]).len(), 2);
 }
