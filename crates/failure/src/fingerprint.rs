@@ -8,8 +8,10 @@ use crate::{Failure, Fingerprint};
 pub(crate) const MAX_NORMALIZED: usize = 512;
 /// Bound of one normalised line (bytes).
 const MAX_LINE: usize = 160;
-/// Signal lines looked at; the budget is full long before this in practice.
-const MAX_SIGNAL_LINES: usize = 64;
+/// Signal lines looked at, repeats included: a log that repeats one line
+/// with different numbers (all equal once normalised) must not make the hook
+/// normalise hundreds of them.
+const MAX_SIGNAL_LINES: usize = 24;
 
 /// Hashed in front of the parts, so a change of the rule changes every id
 /// instead of silently mixing old and new ids.

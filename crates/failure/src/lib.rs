@@ -44,7 +44,7 @@
 //!     given failure;
 //!   - `file: <name>` for Read/Write/Edit/NotebookEdit: the target's file
 //!     name (not its directories), so retries on the same file group together;
-//!   - then the output's *signal lines* (lines with error, ERR!, fail, fatal,
+//!   - then the output's first 24 *signal lines* (lines with error, ERR!, fail, fatal,
 //!     panic, exception, traceback, denied, not found, cannot, refused,
 //!     timed out, E-codes like ECONNREFUSED, `file:line:col`, ...) in order,
 //!     each normalised, duplicates dropped, each ≤ 160 bytes, until 512
