@@ -203,13 +203,16 @@ fn demo_runs_the_real_hook_path_and_scrubs() {
         "{text}"
     );
     assert!(!text.contains("Tr0ub4dor-and-3"));
+    // The guard's denial and the advice are part of the show.
+    assert!(text.contains("\"permissionDecision\":\"deny\""), "{text}");
+    assert!(text.contains("additionalContext"), "{text}");
     let rows = h
         .cmd()
         .env("HOOKWATCH_HOME", &home)
         .args(["events", "--json"])
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&rows.stdout).lines().count(), 11);
+    assert_eq!(String::from_utf8_lossy(&rows.stdout).lines().count(), 13);
 }
 
 /// Session ids are kept as sent; a non-ASCII one must not crash the table view.

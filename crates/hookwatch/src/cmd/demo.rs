@@ -59,6 +59,16 @@ pub fn session_events(cwd: &str) -> Vec<Value> {
             "tool_response": {"type": "text", "file": {"numLines": 48}}, "duration_ms": 3}),
         ),
         with(
+            "PreToolUse",
+            json!({"tool_name": "Bash", "tool_input": {"command": "sudo rm -rf ~/ 2>/dev/null; npm test"}, "tool_use_id": "toolu_01D"}),
+        ),
+        with(
+            "PostToolUseFailure",
+            json!({"tool_name": "Bash", "tool_input": {"command": "git push origin main"}, "tool_use_id": "toolu_01E",
+            "error": "Exit code 1\nTo github.com:acme/shop.git\n ! [rejected]        main -> main (non-fast-forward)\nerror: failed to push some refs to 'github.com:acme/shop.git'\nhint: Updates were rejected because the tip of your current branch is behind",
+            "is_interrupt": false, "duration_ms": 1402}),
+        ),
+        with(
             "PostToolUseFailure",
             json!({"tool_name": "Bash", "tool_input": {"command": "npm run e2e"}, "tool_use_id": "toolu_01C",
             "error": "Command interrupted by user", "is_interrupt": true, "duration_ms": 20511}),
@@ -87,14 +97,28 @@ pub fn run(home: Option<PathBuf>) -> Result<()> {
         home.display()
     );
     for ev in &events {
-        feed(&exe, &home, ev.to_string().as_bytes())?;
+        let answer = feed(&exe, &home, ev.to_string().as_bytes())?;
+        if !answer.is_empty() {
+            println!(
+                "{} {}: hookwatch answered {}",
+                ev["hook_event_name"].as_str().unwrap_or(""),
+                ev["tool_input"]["command"].as_str().unwrap_or(""),
+                answer.trim()
+            );
+        }
     }
+    println!();
     feed(
         &exe,
         &home,
         b"{\"hook_event_name\": \"PostToolUse\", \"truncated json",
     )?;
-    for args in [&["events"][..], &["show", "4"], &["stats"]] {
+    for args in [
+        &["events"][..],
+        &["show", "4"],
+        &["stats"],
+        &["guard", "log"],
+    ] {
         println!("$ hookwatch {}", args.join(" "));
         let status = Command::new(&exe)
             .args(args)
@@ -115,17 +139,18 @@ pub fn run(home: Option<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-fn feed(exe: &Path, home: &Path, input: &[u8]) -> Result<()> {
+/// Run the hook on one event; returns what it printed (its answer).
+fn feed(exe: &Path, home: &Path, input: &[u8]) -> Result<String> {
     let mut child = Command::new(exe)
         .arg("hook")
         .env("HOOKWATCH_HOME", home)
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .spawn()?;
     child.stdin.take().expect("piped").write_all(input)?;
-    let status = child.wait()?;
-    if !status.success() {
-        bail!("hookwatch hook exited with {status}");
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        bail!("hookwatch hook exited with {}", out.status);
     }
-    Ok(())
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
