@@ -19,6 +19,20 @@ pub use wire::*;
 
 use serde_json::{Map, Value};
 
+/// The MCP server named in a tool name `mcp__<server>__<tool>`.
+///
+/// ```
+/// use hookwatch_event::mcp_server_of;
+/// assert_eq!(mcp_server_of("mcp__github__create_issue"), Some("github"));
+/// assert_eq!(mcp_server_of("Bash"), None);
+/// ```
+pub fn mcp_server_of(tool_name: &str) -> Option<&str> {
+    let rest = tool_name.strip_prefix("mcp__")?;
+    let end = rest.find("__").unwrap_or(rest.len());
+    let server = &rest[..end];
+    (!server.is_empty()).then_some(server)
+}
+
 /// Why bytes could not be read as a hook event at all.
 #[derive(Debug)]
 pub enum ParseError {

@@ -169,3 +169,103 @@ impl GitProbe for RealGit {
             .any(|l| l.starts_with("??") || (include_ignored && l.starts_with("!!"))))
     }
 }
+
+/// One time budget for every question of one evaluation, answers cached.
+///
+/// Each `git` call of [`RealGit`] has its own timeout, but one command line
+/// may hold hundreds of `git reset --hard X;` parts: without an overall
+/// deadline a hostile or unlucky command could keep the hook (which ignores
+/// SIGTERM) busy for minutes. Past the deadline every question is an
+/// internal error, which the policy's failure mode turns into a decision.
+pub struct Budgeted<P> {
+    inner: P,
+    deadline: Instant,
+    cache: std::cell::RefCell<Vec<Answered>>,
+}
+
+/// (directory, question) and its answer.
+type Answered = ((PathBuf, u8), Result<bool, String>);
+
+impl<P: GitProbe> Budgeted<P> {
+    pub fn new(inner: P, budget: Duration) -> Self {
+        Budgeted {
+            inner,
+            deadline: Instant::now() + budget,
+            cache: Default::default(),
+        }
+    }
+
+    fn ask(
+        &self,
+        dir: &Path,
+        q: u8,
+        f: impl FnOnce(&P) -> Result<bool, String>,
+    ) -> Result<bool, String> {
+        let key = (dir.to_path_buf(), q);
+        if let Some((_, r)) = self.cache.borrow().iter().find(|(k, _)| *k == key) {
+            return r.clone();
+        }
+        let r = if Instant::now() >= self.deadline {
+            Err("git probe time budget used up".to_string())
+        } else {
+            f(&self.inner)
+        };
+        self.cache.borrow_mut().push((key, r.clone()));
+        r
+    }
+}
+
+impl<P: GitProbe> GitProbe for Budgeted<P> {
+    fn current_branch(&self, dir: &Path) -> Option<String> {
+        // A file read, not a process: no budget needed.
+        self.inner.current_branch(dir)
+    }
+    fn has_uncommitted_changes(&self, dir: &Path) -> Result<bool, String> {
+        self.ask(dir, 0, |p| p.has_uncommitted_changes(dir))
+    }
+    fn has_unpushed_commits(&self, dir: &Path) -> Result<bool, String> {
+        self.ask(dir, 1, |p| p.has_unpushed_commits(dir))
+    }
+    fn has_untracked_files(&self, dir: &Path, include_ignored: bool) -> Result<bool, String> {
+        self.ask(dir, 2 + include_ignored as u8, |p| {
+            p.has_untracked_files(dir, include_ignored)
+        })
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+    use std::cell::Cell;
+
+    struct Slow(Cell<u32>);
+    impl GitProbe for Slow {
+        fn current_branch(&self, _: &Path) -> Option<String> {
+            None
+        }
+        fn has_uncommitted_changes(&self, _: &Path) -> Result<bool, String> {
+            self.0.set(self.0.get() + 1);
+            std::thread::sleep(Duration::from_millis(30));
+            Ok(true)
+        }
+        fn has_unpushed_commits(&self, _: &Path) -> Result<bool, String> {
+            Ok(false)
+        }
+        fn has_untracked_files(&self, _: &Path, _: bool) -> Result<bool, String> {
+            Ok(false)
+        }
+    }
+
+    #[test]
+    fn answers_are_cached_and_the_budget_ends_questions() {
+        let b = Budgeted::new(Slow(Cell::new(0)), Duration::from_millis(50));
+        for _ in 0..10 {
+            assert_eq!(b.has_uncommitted_changes(Path::new("/a")), Ok(true));
+        }
+        assert_eq!(b.inner.0.get(), 1, "cached");
+        let _ = b.has_uncommitted_changes(Path::new("/b"));
+        let _ = b.has_uncommitted_changes(Path::new("/c"));
+        assert!(b.has_uncommitted_changes(Path::new("/d")).is_err());
+        assert!(b.inner.0.get() <= 3);
+    }
+}

@@ -28,7 +28,7 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-pub use git::{AssumeWorst, GitProbe, RealGit};
+pub use git::{AssumeWorst, Budgeted, GitProbe, RealGit};
 pub use policies::PolicyInfo;
 
 pub struct Request<'a> {

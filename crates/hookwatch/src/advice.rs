@@ -94,8 +94,24 @@ pub fn analyse(paths: &Paths, cfg: &FailureConfig, ev: &Event, project: Option<&
             errors,
         };
     }
-    let session = ev.common.session_id.as_deref().unwrap_or("no-session");
-    let n = match counter::add(&paths.failure_counter(session, &outcome.fingerprint), 1) {
+    // Advice lands in the context of the agent that made the call, and
+    // subagents share their parent's session: count per (session, agent).
+    // Without a session there is nothing to scope a cap to: no answer.
+    let Some(session) = ev
+        .common
+        .session_id
+        .as_deref()
+        .or(ev.common.transcript_path.as_deref())
+        .filter(|s| !s.is_empty())
+    else {
+        return Analysis {
+            outcome,
+            answer: None,
+            errors,
+        };
+    };
+    let scope = format!("{session}\0{}", ev.common.agent_id.as_deref().unwrap_or(""));
+    let n = match counter::add(&paths.failure_counter(&scope, &outcome.fingerprint), 1) {
         Ok(n) => n,
         Err(e) => {
             // Without a ticket the caps cannot be proven: say nothing.
@@ -126,19 +142,27 @@ pub fn analyse(paths: &Paths, cfg: &FailureConfig, ev: &Event, project: Option<&
 
     let mut answer = serde_json::Map::new();
     if !pieces.is_empty() {
-        let mut text = pieces
-            .iter()
-            .map(|(_, t)| t.as_str())
-            .collect::<Vec<_>>()
-            .join("\n");
+        let mut text = format!(
+            "hookwatch: {}",
+            pieces
+                .iter()
+                .map(|(_, t)| t.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
         let max = cfg.max_answer_chars as usize;
-        if text.chars().count() > max {
+        let chars = text.chars().count();
+        if chars > max {
             text = text.chars().take(max.saturating_sub(1)).collect::<String>() + "…";
         }
-        let text = format!("hookwatch: {text}");
-        let within_budget = counter::add(&paths.advice_budget(session), text.len())
-            .map(|total| total <= u64::from(cfg.session_budget_chars))
-            .unwrap_or(false);
+        let chars = chars.min(max);
+        let within_budget = match counter::add(&paths.advice_budget(&scope), chars) {
+            Ok(total) => total <= u64::from(cfg.session_budget_chars),
+            Err(e) => {
+                errors.push(format!("advice budget counter: {e}; no advice given"));
+                false
+            }
+        };
         if within_budget {
             outcome.advice = pieces.into_iter().map(|(id, _)| id).collect();
             answer.insert(

@@ -234,9 +234,12 @@ enum GuardAction {
         /// Tool of the call given as SUBJECT
         #[arg(long, default_value = "Bash")]
         tool: String,
-        /// How long the waiver stays valid
+        /// How long the waiver stays valid (at most 24h)
         #[arg(long, default_value = "15m")]
         ttl: String,
+        /// Do not ask for confirmation on the terminal
+        #[arg(long, short)]
+        yes: bool,
         /// The exact command (or file path) to allow
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         subject: Vec<String>,
@@ -311,8 +314,16 @@ pub fn run() -> i32 {
                 id,
                 tool,
                 ttl,
+                yes,
                 subject,
-            } => crate::cmd::guard::allow_once(last, id, &tool, &subject, &ttl),
+            } => crate::cmd::guard::allow_once(&crate::cmd::guard::AllowOnce {
+                last,
+                id,
+                tool: &tool,
+                words: &subject,
+                ttl: &ttl,
+                yes,
+            }),
         },
         Cmd::Completions { shell } => {
             clap_complete::generate(

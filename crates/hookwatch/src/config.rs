@@ -78,6 +78,10 @@ pub struct GuardSection {
     pub protected_branches: Vec<String>,
     pub protected_paths: Vec<String>,
     pub rules: Vec<hookwatch_guard::UserRule>,
+    /// Set when the `[guard]` section could not be read (the hook then runs
+    /// the built-in pack, or denies everything if `fail_closed` has "*").
+    #[serde(skip)]
+    pub config_error: Option<String>,
 }
 
 impl Default for GuardSection {
@@ -92,6 +96,7 @@ impl Default for GuardSection {
             protected_branches: g.protected_branches,
             protected_paths: g.protected_paths,
             rules: g.rules,
+            config_error: None,
         }
     }
 }
@@ -139,94 +144,181 @@ pub struct Origin {
 #[derive(Debug)]
 pub struct Loaded {
     pub config: Config,
-    pub origins: Vec<Origin>,
     pub file_exists: bool,
+    /// The file as written (for origins).
+    table: toml::Table,
 }
 
-/// Load config. Err carries a message naming the file and line.
+/// Load config strictly (commands): Err names the file and line.
 pub fn load(path: &Path) -> Result<Loaded, String> {
-    let mut origins = Vec::new();
-    let (mut config, file_exists, file_table) = match std::fs::read_to_string(path) {
-        Ok(text) => {
-            // One line, with the line number: the hook path prints exactly
-            // one line on stderr.
-            let cfg: Config = toml::from_str(&text).map_err(|e| {
-                let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
-                let at = line.map(|l| format!(" line {l}:")).unwrap_or_default();
-                format!(
-                    "{}:{at} {}",
-                    path.display(),
-                    e.message().trim().replace('\n', " ")
-                )
-            })?;
-            let table: toml::Table = toml::from_str(&text).unwrap_or_default();
-            (cfg, true, table)
+    let (text, file_exists) = read(path)?;
+    let config: Config = toml::from_str(&text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1);
+        let at = line.map(|l| format!(" line {l}:")).unwrap_or_default();
+        format!(
+            "{}:{at} {}",
+            path.display(),
+            e.message().trim().replace('\n', " ")
+        )
+    })?;
+    let table: toml::Table = toml::from_str(&text).unwrap_or_default();
+    let mut config = config;
+    apply_env(&mut config)?;
+    Ok(Loaded {
+        config,
+        file_exists,
+        table,
+    })
+}
+
+/// Load config for the hook: never fails. A broken section falls back to
+/// its defaults alone (a typo in `[failure]` must not drop the user's guard
+/// rules), with one note per problem.
+pub fn load_lenient(path: &Path) -> (Config, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut config = Config::default();
+    let text = match read(path) {
+        Ok((t, _)) => t,
+        Err(e) => {
+            notes.push(format!("{e}; using defaults"));
+            String::new()
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            (Config::default(), false, toml::Table::new())
-        }
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
     };
-    let in_file = |k: &str| file_table.get("store").and_then(|s| s.get(k)).is_some();
-    let src = |k: &str| {
-        if in_file(k) {
-            path.display().to_string()
-        } else {
-            "default".to_string()
+    match toml::from_str::<toml::Table>(&text) {
+        Ok(table) => {
+            for (k, v) in table {
+                let r = match k.as_str() {
+                    "store" => v.try_into().map(|s| config.store = s),
+                    "failure" => v.try_into().map(|s| config.failure = s),
+                    "guard" => {
+                        let fail_closed = strings(&v, "fail_closed");
+                        v.try_into().map(|s| config.guard = s).inspect_err(|e| {
+                            config.guard.config_error = Some(e.to_string());
+                            config.guard.fail_closed = fail_closed;
+                        })
+                    }
+                    _ => {
+                        notes.push(format!("{}: unknown section [{k}] ignored", path.display()));
+                        Ok(())
+                    }
+                };
+                if let Err(e) = r {
+                    let msg = e.message().trim().replace('\n', " ");
+                    notes.push(format!(
+                        "{}: [{k}]: {msg}; that section uses its defaults",
+                        path.display()
+                    ));
+                }
+            }
         }
-    };
-    let mut max_src = src("max_payload_bytes");
+        Err(e) => {
+            let msg = e.message().trim().replace('\n', " ");
+            notes.push(format!(
+                "{}: not valid TOML ({msg}); using defaults",
+                path.display()
+            ));
+            // Nothing can be read from the file, but a user who asked the
+            // guard to fail closed must not get an open one because of a typo.
+            if text
+                .lines()
+                .any(|l| l.trim_start().starts_with("fail_closed") && l.contains("\"*\""))
+            {
+                config.guard.config_error = Some("config file is not valid TOML".into());
+                config.guard.fail_closed = vec!["*".into()];
+            }
+        }
+    }
+    if let Err(e) = apply_env(&mut config) {
+        notes.push(e);
+    }
+    (config, notes)
+}
+
+fn strings(v: &toml::Value, key: &str) -> Vec<String> {
+    v.get(key)
+        .and_then(|a| a.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn read(path: &Path) -> Result<(String, bool), String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((text, true)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((String::new(), false)),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+fn apply_env(config: &mut Config) -> Result<(), String> {
     if let Some(v) = env("HOOKWATCH_MAX_PAYLOAD_BYTES") {
         config.store.max_payload_bytes = v
             .parse()
             .map_err(|_| format!("HOOKWATCH_MAX_PAYLOAD_BYTES={v:?} is not a number of bytes"))?;
-        max_src = "env HOOKWATCH_MAX_PAYLOAD_BYTES".into();
     }
-    let mut fsync_src = src("fsync");
     if let Some(v) = env("HOOKWATCH_FSYNC") {
         config.store.fsync = matches!(v.as_str(), "1" | "true" | "yes" | "on");
-        fsync_src = "env HOOKWATCH_FSYNC".into();
     }
     // A cap below a few KB would truncate ordinary events to nothing useful.
     config.store.max_payload_bytes = config.store.max_payload_bytes.max(4096);
-    origins.push(Origin {
-        key: "store.max_payload_bytes".into(),
-        value: config.store.max_payload_bytes.to_string(),
-        source: max_src,
-    });
-    origins.push(Origin {
-        key: "store.fsync".into(),
-        value: config.store.fsync.to_string(),
-        source: fsync_src,
-    });
-    // The other sections have no environment overrides: file or default.
-    let effective = toml::Table::try_from(&config).unwrap_or_default();
-    for (section, key) in [("failure", "failure."), ("guard", "guard.")] {
-        let Some(table) = effective.get(section).and_then(|t| t.as_table()) else {
-            continue;
+    // Past 10,000 characters Claude Code saves context to a file instead.
+    config.failure.max_answer_chars = config.failure.max_answer_chars.min(9000);
+    Ok(())
+}
+
+impl Loaded {
+    /// Where each effective value came from (`hookwatch config`).
+    pub fn origins(&self, path: &Path) -> Vec<Origin> {
+        let file = path.display().to_string();
+        let source = |section: &str, k: &str| {
+            if self.table.get(section).and_then(|s| s.get(k)).is_some() {
+                file.clone()
+            } else {
+                "default".to_string()
+            }
         };
-        for (k, v) in table {
-            let from_file = file_table.get(section).and_then(|s| s.get(k)).is_some();
-            let value = match v {
-                toml::Value::Array(a) if k == "rules" => format!("{} rule(s)", a.len()),
-                v => v.to_string(),
+        let mut origins = Vec::new();
+        for (k, var) in [
+            ("max_payload_bytes", "HOOKWATCH_MAX_PAYLOAD_BYTES"),
+            ("fsync", "HOOKWATCH_FSYNC"),
+        ] {
+            let value = if k == "fsync" {
+                self.config.store.fsync.to_string()
+            } else {
+                self.config.store.max_payload_bytes.to_string()
             };
             origins.push(Origin {
-                key: format!("{key}{k}"),
+                key: format!("store.{k}"),
                 value,
-                source: if from_file {
-                    path.display().to_string()
+                source: if env(var).is_some() {
+                    format!("env {var}")
                 } else {
-                    "default".to_string()
+                    source("store", k)
                 },
             });
         }
+        let effective = toml::Table::try_from(&self.config).unwrap_or_default();
+        for section in ["failure", "guard"] {
+            let Some(table) = effective.get(section).and_then(|t| t.as_table()) else {
+                continue;
+            };
+            for (k, v) in table {
+                let value = match v {
+                    toml::Value::Array(a) if k == "rules" => format!("{} rule(s)", a.len()),
+                    v => v.to_string(),
+                };
+                origins.push(Origin {
+                    key: format!("{section}.{k}"),
+                    value,
+                    source: source(section, k),
+                });
+            }
+        }
+        origins
     }
-    Ok(Loaded {
-        config,
-        origins,
-        file_exists,
-    })
 }
 
 fn env(name: &str) -> Option<String> {
@@ -260,7 +352,34 @@ mod tests {
         std::fs::write(&p, "[store]\nmax_payload_bytes = 100000\n").unwrap();
         let l = load(&p).unwrap();
         assert_eq!(l.config.store.max_payload_bytes, 100000);
-        assert_eq!(l.origins[0].source, p.display().to_string());
-        assert_eq!(l.origins[1].source, "default");
+        let o = l.origins(&p);
+        assert_eq!(o[0].source, p.display().to_string());
+        assert_eq!(o[1].source, "default");
+    }
+
+    #[test]
+    fn the_hook_keeps_good_sections_when_one_is_broken() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("c.toml");
+        std::fs::write(
+            &p,
+            "[failure]\nadvice_cap = \"two\"\n[guard]\nprotected_paths = [\"data\"]\n",
+        )
+        .unwrap();
+        let (c, notes) = load_lenient(&p);
+        assert_eq!(c.guard.protected_paths, ["data"]);
+        assert_eq!(c.failure.advice_cap, 2);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("[failure]"), "{notes:?}");
+        // A broken [guard] keeps its fail_closed list for the hook to honour.
+        std::fs::write(&p, "[guard]\nfail_closed = [\"*\"]\nbogus = 1\n").unwrap();
+        let (c, _) = load_lenient(&p);
+        assert!(c.guard.config_error.is_some());
+        assert_eq!(c.guard.fail_closed, ["*"]);
+        // Not TOML at all: still fail closed when the user asked for it.
+        std::fs::write(&p, "[guard\nfail_closed = [\"*\"]\n").unwrap();
+        let (c, notes) = load_lenient(&p);
+        assert_eq!(c.guard.fail_closed, ["*"]);
+        assert!(notes[0].contains("not valid TOML"), "{notes:?}");
     }
 }

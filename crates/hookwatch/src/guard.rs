@@ -10,10 +10,11 @@
 use crate::config::{DenyWith, GuardSection};
 use crate::paths::Paths;
 use hookwatch_event::Event;
-use hookwatch_guard::{Decision, Guard, RealGit, Request};
+use hookwatch_guard::{Budgeted, Decision, Guard, GuardConfig, Outcome, RealGit, Request};
 use hookwatch_store::spool::GuardOutcome;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// What the hook prints and how it exits.
 #[derive(Debug, Default)]
@@ -29,42 +30,96 @@ pub struct Checked {
     pub errors: Vec<String>,
 }
 
-pub fn check(paths: &Paths, cfg: &GuardSection, ev: &Event, project: Option<&str>) -> Checked {
-    let mut errors = Vec::new();
-    let none = |errors| Checked {
-        outcome: None,
-        answer: Answer::default(),
-        errors,
+/// The built guard, or a decision when it cannot be built.
+enum Built {
+    Guard(Guard),
+    /// The config is broken and the user asked for fail-closed ("*").
+    DenyAll(String),
+}
+
+/// The guard the config asks for. A broken config never turns the guard
+/// off: it falls back to the built-in pack, and at worst to self-protection
+/// alone (the agent still cannot waive blocks or uninstall hookwatch).
+fn build(cfg: &GuardSection, errors: &mut Vec<String>) -> Built {
+    let fail_closed_all = cfg.fail_closed.iter().any(|f| f == "*");
+    let problem = match (&cfg.config_error, Guard::new(&cfg.policy_config())) {
+        (None, Ok(g)) => return Built::Guard(g),
+        (Some(e), _) => e.clone(),
+        (None, Err(e)) => e,
     };
-    // `enabled = false` still runs the guard: its self-protection (the
-    // agent may not waive blocks or uninstall hookwatch) stays on.
-    let Some(tool_name) = ev.tool_name() else {
-        return none(errors);
+    errors.push(format!("[guard] config: {problem}"));
+    if fail_closed_all {
+        return Built::DenyAll(format!(
+            "hookwatch guard is misconfigured ({problem}) and set to fail closed; \
+             ask the user to fix the [guard] section of the hookwatch config"
+        ));
+    }
+    let builtin = GuardConfig {
+        enabled: cfg.enabled,
+        ..GuardConfig::default()
     };
-    let null = Value::Null;
-    let tool_input = ev.tool_input().unwrap_or(&null);
-    let guard = match build(cfg) {
-        Ok(g) => g,
-        Err(e) => {
-            errors.push(format!("[guard] config: {e}"));
-            if !cfg.fail_closed.is_empty() {
-                // The user asked for fail-closed: a guard that cannot be
-                // built must not let everything through.
-                let reason = format!(
-                    "hookwatch guard is misconfigured ({e}) and set to fail closed; \
-                     ask the user to fix the [guard] section of the hookwatch config"
-                );
-                return finish(cfg, deny_outcome("config-error", &reason, None), errors);
-            }
-            match build_builtin_only(cfg) {
-                Ok(g) => g,
-                Err(e) => {
-                    errors.push(format!("[guard] built-in policies: {e}"));
-                    return none(errors);
-                }
+    let last_resort = GuardConfig {
+        enabled: false,
+        ..GuardConfig::default()
+    };
+    match Guard::new(&builtin).or_else(|_| Guard::new(&last_resort)) {
+        Ok(g) => Built::Guard(g),
+        Err(e) => Built::DenyAll(format!("hookwatch guard cannot start: {e}")),
+    }
+}
+
+/// Evaluate one tool call (the hook, and `hookwatch guard test`).
+pub fn evaluate(
+    paths: &Paths,
+    cfg: &GuardSection,
+    tool_name: &str,
+    tool_input: &Value,
+    cwd: &str,
+    project: Option<&str>,
+    errors: &mut Vec<String>,
+) -> Outcome {
+    let guard = match build(cfg, errors) {
+        Built::Guard(g) => g,
+        Built::DenyAll(reason) => {
+            return Outcome {
+                verdict: Some(hookwatch_guard::Verdict {
+                    decision: Decision::Deny,
+                    policy: "config-error".into(),
+                    reason,
+                    command: None,
+                }),
+                errors: Vec::new(),
             }
         }
     };
+    let home = std::env::var("HOME").ok();
+    let protected = protected_dirs(paths);
+    let req = Request {
+        tool_name,
+        tool_input,
+        cwd,
+        project_dir: project,
+        home: home.as_deref(),
+        protected_dirs: &protected,
+    };
+    let budget = Duration::from_millis(cfg.git_timeout_ms);
+    let git = Budgeted::new(RealGit { timeout: budget }, budget);
+    guard.evaluate(&req, &git)
+}
+
+pub fn check(paths: &Paths, cfg: &GuardSection, ev: &Event, project: Option<&str>) -> Checked {
+    // `enabled = false` still runs the guard: its self-protection (the
+    // agent may not waive blocks or uninstall hookwatch) stays on.
+    let mut errors = Vec::new();
+    let Some(tool_name) = ev.tool_name() else {
+        return Checked {
+            outcome: None,
+            answer: Answer::default(),
+            errors,
+        };
+    };
+    let null = Value::Null;
+    let tool_input = ev.tool_input().unwrap_or(&null);
     let cwd = ev
         .common
         .cwd
@@ -75,28 +130,22 @@ pub fn check(paths: &Paths, cfg: &GuardSection, ev: &Event, project: Option<&str
                 .map(|p| p.display().to_string())
         })
         .unwrap_or_else(|| "/".into());
-    let home = std::env::var("HOME").ok();
-    let protected = protected_dirs(paths);
-    let req = Request {
+    let out = evaluate(
+        paths,
+        cfg,
         tool_name,
         tool_input,
-        cwd: &cwd,
-        project_dir: project,
-        home: home.as_deref(),
-        protected_dirs: &protected,
-    };
-    let git = RealGit {
-        timeout: std::time::Duration::from_millis(cfg.git_timeout_ms),
-    };
-    let out = guard.evaluate(&req, &git);
+        &cwd,
+        project,
+        &mut errors,
+    );
     errors.extend(out.errors.iter().cloned());
     let Some(v) = out.verdict else {
         // No opinion: still audit a policy that could not decide.
         let outcome = errors.first().map(|e| GuardOutcome {
             decision: "error".into(),
-            policy: String::new(),
             reason: e.clone(),
-            command: None,
+            ..GuardOutcome::default()
         });
         return Checked {
             outcome,
@@ -104,13 +153,18 @@ pub fn check(paths: &Paths, cfg: &GuardSection, ev: &Event, project: Option<&str
             errors,
         };
     };
+    let key = waiver_key(tool_name, tool_input);
     let outcome = GuardOutcome {
         decision: decision_str(v.decision).into(),
         policy: v.policy.clone(),
         reason: v.reason.clone(),
         command: v.command.clone(),
+        waiver_key: Some(key.clone()),
+        ..GuardOutcome::default()
     };
-    if v.decision != Decision::Allow && take_waiver(paths, tool_name, tool_input) {
+    // Self-protection is exactly what a waiver must not open: otherwise one
+    // waiver for "the last denied call" could be the agent's own allow-once.
+    if v.decision != Decision::Allow && v.policy != "self-protect" && take_waiver(paths, &key) {
         return Checked {
             outcome: Some(GuardOutcome {
                 decision: "allowed-once".into(),
@@ -120,51 +174,26 @@ pub fn check(paths: &Paths, cfg: &GuardSection, ev: &Event, project: Option<&str
             errors,
         };
     }
-    finish(cfg, outcome, errors)
-}
-
-fn finish(cfg: &GuardSection, outcome: GuardOutcome, errors: Vec<String>) -> Checked {
     let reason = format!("hookwatch guard ({}): {}", outcome.policy, outcome.reason);
-    let answer = match (outcome.decision.as_str(), cfg.deny_with) {
-        ("deny", DenyWith::Exit2) => Answer {
+    let answer = match (v.decision, cfg.deny_with) {
+        (Decision::Deny, DenyWith::Exit2) => Answer {
             stdout: None,
             block_stderr: Some(reason),
         },
-        (d @ ("deny" | "ask" | "allow"), _) => Answer {
+        (d, _) => Answer {
             stdout: Some(json!({"hookSpecificOutput": {
                 "hookEventName": "PreToolUse",
-                "permissionDecision": d,
+                "permissionDecision": decision_str(d),
                 "permissionDecisionReason": reason,
             }})),
             block_stderr: None,
         },
-        _ => Answer::default(),
     };
     Checked {
         outcome: Some(outcome),
         answer,
         errors,
     }
-}
-
-fn deny_outcome(policy: &str, reason: &str, command: Option<String>) -> GuardOutcome {
-    GuardOutcome {
-        decision: "deny".into(),
-        policy: policy.into(),
-        reason: reason.into(),
-        command,
-    }
-}
-
-pub fn build(cfg: &GuardSection) -> Result<Guard, String> {
-    Guard::new(&cfg.policy_config())
-}
-
-fn build_builtin_only(cfg: &GuardSection) -> Result<Guard, String> {
-    let mut c = cfg.policy_config();
-    c.rules.clear();
-    c.protected_paths.clear();
-    Guard::new(&c)
 }
 
 fn decision_str(d: Decision) -> &'static str {
@@ -175,10 +204,14 @@ fn decision_str(d: Decision) -> &'static str {
     }
 }
 
-/// hookwatch's own config and data: the agent may not rewrite its guard.
+/// hookwatch's own config, data and rescue spool: the agent may not
+/// rewrite its guard or forge its records.
 pub fn protected_dirs(paths: &Paths) -> Vec<PathBuf> {
     let mut v = vec![paths.data_dir.clone()];
-    if let Some(dir) = paths.config_file.parent() {
+    for dir in [paths.config_file.parent(), paths.rescue_spool().parent()]
+        .into_iter()
+        .flatten()
+    {
         if !v.iter().any(|p| p == dir) {
             v.push(dir.to_path_buf());
         }
@@ -186,12 +219,17 @@ pub fn protected_dirs(paths: &Paths) -> Vec<PathBuf> {
     v
 }
 
-/// What a waiver is keyed on: the tool and the exact (scrubbed) input that
-/// was blocked. Bash: the command text; file tools: the path.
-pub fn waiver_key(tool_name: &str, tool_input: &Value) -> String {
-    let subject = ["command", "file_path", "notebook_path", "path"]
+/// The part of a tool input a waiver and the logs name: the Bash command,
+/// else the file path.
+pub fn subject(tool_input: &Value) -> Option<&str> {
+    ["command", "file_path", "notebook_path", "path"]
         .iter()
         .find_map(|k| tool_input.get(*k).and_then(Value::as_str))
+}
+
+/// What a waiver is keyed on: the tool and the exact (scrubbed) subject.
+pub fn waiver_key(tool_name: &str, tool_input: &Value) -> String {
+    let subject = subject(tool_input)
         .map(|s| s.trim().to_owned())
         .unwrap_or_else(|| tool_input.to_string());
     let mut h = blake3::Hasher::new();
@@ -203,10 +241,9 @@ pub fn waiver_key(tool_name: &str, tool_input: &Value) -> String {
 
 /// Consume a waiver the user granted with `hookwatch guard allow-once`.
 /// Renaming is atomic: of several calls racing for one waiver, one wins.
-fn take_waiver(paths: &Paths, tool_name: &str, tool_input: &Value) -> bool {
+fn take_waiver(paths: &Paths, key: &str) -> bool {
     let dir = paths.allow_once();
-    let key = waiver_key(tool_name, tool_input);
-    let path = dir.join(&key);
+    let path = dir.join(key);
     let taken = dir.join(format!("{key}.used-{}", std::process::id()));
     if std::fs::rename(&path, &taken).is_err() {
         return false;

@@ -30,17 +30,13 @@ const WAKE_WORKER_ON: &[&str] = &["Stop", "StopFailure", "SessionEnd"];
 
 pub fn run() -> i32 {
     defer_termination_signals();
+    record_on_panic();
     // Everything worth saying goes into one line at the end: Claude Code
     // shows hook stderr to the user, and several lines would be noise.
     let mut notes: Vec<String> = Vec::new();
     let paths = Paths::resolve();
-    let config = match config::load(&paths.config_file) {
-        Ok(l) => l.config,
-        Err(e) => {
-            notes.push(format!("{e}; using defaults"));
-            Config::default()
-        }
-    };
+    let (config, config_notes) = config::load_lenient(&paths.config_file);
+    notes.extend(config_notes);
     let input = read_stdin();
     let mut answer = Answer::default();
     match record(&paths, &config, &input, &mut answer, &mut notes) {
@@ -65,7 +61,9 @@ pub fn run() -> i32 {
 fn respond(answer: Answer, notes: &[String]) -> i32 {
     use std::io::Write;
     if let Some(reason) = answer.block_stderr {
-        // stderr is the reason Claude reads; notes would garble it.
+        // stderr is the reason Claude reads; notes would garble it, and it
+        // stays one line even when it quotes a multi-line command.
+        let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
         let _ = writeln!(std::io::stderr().lock(), "{reason}");
         return 2;
     }
@@ -196,20 +194,23 @@ fn record(
     let (payload, event): (std::borrow::Cow<[u8]>, Option<Event>) =
         match serde_json::from_slice::<Value>(&scrubbed) {
             Ok(Value::Object(map)) => {
-                // 3. Answer the events hookwatch answers, on the whole event
-                //    (a guard must see all of a long command, not a cut one).
-                let project = project_dir();
-                let outcome = answer_event(paths, config, &map, project.as_deref(), answer, notes);
-                header.outcome = outcome;
-                // 4. Over the cap: same shape, longest strings cut.
+                // 3. Over the cap: same shape, longest strings cut. An event
+                //    hookwatch answers keeps its whole model: a guard must
+                //    see all of a long command, not a cut one.
                 if scrubbed.len() > cap {
+                    let full = ANSWERED
+                        .contains(
+                            &map.get("hook_event_name")
+                                .and_then(Value::as_str)
+                                .unwrap_or(""),
+                        )
+                        .then(|| Event::from_map(map.clone()));
                     let (bytes, cut) = payload::shrink(Value::Object(map), scrubbed.len(), cap);
                     // Re-serialising decodes escapes (`\/`, `\uXXXX`) the byte
                     // scan could not see through: scrub again (cheap: ≤ cap).
                     let bytes = hookwatch_scrub::scrub(&bytes).into_owned();
                     header.truncated |= cut;
-                    // The model of the cut event: same fields, small.
-                    let event = Event::parse(&bytes).ok();
+                    let event = full.or_else(|| Event::parse(&bytes).ok());
                     (bytes.into(), event)
                 } else {
                     (
@@ -236,34 +237,58 @@ fn record(
     }
     header.len = payload.len() as u64;
 
+    // 4. Answer the events hookwatch answers. The record is complete before
+    //    this step, so a panic in the analysers still stores it (see
+    //    `record_on_panic`).
+    if let Some(ev) = event
+        .as_ref()
+        .filter(|e| ANSWERED.contains(&e.name.as_str()))
+    {
+        if let Ok(mut pending) = PENDING.lock() {
+            *pending = Some(Pending {
+                paths: paths.clone(),
+                header: header.clone(),
+                payload: payload.to_vec(),
+                fsync: config.store.fsync,
+            });
+        }
+        header.outcome = answer_event(paths, config, ev, answer, notes);
+        if let Ok(mut pending) = PENDING.lock() {
+            *pending = None;
+        }
+    }
+
     // 5. One spool file; the rescue dir if the data dir cannot be written.
     let rescued = write_spool(paths, &header, &payload, config.store.fsync)?;
     Ok(Recorded { event, rescued })
 }
 
-/// Guard a PreToolUse, analyse a PostToolUseFailure; every other event is
-/// only recorded. Returns what goes into the record's header.
+/// The events hookwatch answers; every other event is only recorded.
+const ANSWERED: &[&str] = &["PreToolUse", "PostToolUseFailure"];
+
+/// Guard a PreToolUse, analyse a PostToolUseFailure. Returns what goes into
+/// the record's header (None when there is nothing to say).
 fn answer_event(
     paths: &Paths,
     config: &Config,
-    map: &serde_json::Map<String, Value>,
-    project: Option<&str>,
+    ev: &Event,
     answer: &mut Answer,
     notes: &mut Vec<String>,
 ) -> Option<Outcome> {
-    let name = map.get("hook_event_name").and_then(Value::as_str)?;
-    if name != "PreToolUse" && name != "PostToolUseFailure" {
-        return None;
+    #[cfg(debug_assertions)]
+    if std::env::var_os("HOOKWATCH_DEBUG_PANIC").is_some() {
+        panic!("forced by HOOKWATCH_DEBUG_PANIC");
     }
-    let ev = Event::from_map(map.clone());
+    let project = project_dir();
+    let project = project.as_deref();
     let mut outcome = Outcome::default();
-    if name == "PreToolUse" {
-        let c = crate::guard::check(paths, &config.guard, &ev, project);
+    if ev.name == "PreToolUse" {
+        let c = crate::guard::check(paths, &config.guard, ev, project);
         *answer = c.answer;
         outcome.guard = c.outcome;
         outcome.errors = c.errors;
     } else {
-        let a = crate::advice::analyse(paths, &config.failure, &ev, project);
+        let a = crate::advice::analyse(paths, &config.failure, ev, project);
         answer.stdout = a.answer;
         outcome.failure = Some(a.outcome);
         outcome.errors = a.errors;
@@ -273,7 +298,51 @@ fn answer_event(
     if let Some(e) = outcome.errors.first() {
         notes.push(e.clone());
     }
-    Some(outcome)
+    (outcome != Outcome::default()).then_some(outcome)
+}
+
+/// The record of the event being answered, for the panic hook.
+struct Pending {
+    paths: Paths,
+    header: Header,
+    payload: Vec<u8>,
+    fsync: bool,
+}
+
+static PENDING: std::sync::Mutex<Option<Pending>> = std::sync::Mutex::new(None);
+
+/// The analysers parse agent-controlled text; a bug there must not lose the
+/// event or hurt the agent. With `panic = "abort"` a panic hook is the last
+/// code that runs: it stores the pending record with the panic as an
+/// internal error, prints one line, and exits 0 (no answer: fail open).
+fn record_on_panic() {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let msg = format!("internal error{at}: {}", what.replace('\n', " "));
+        let mut kept = "";
+        if let Ok(mut pending) = PENDING.try_lock() {
+            if let Some(mut p) = pending.take() {
+                p.header.outcome = Some(Outcome {
+                    errors: vec![msg.clone()],
+                    ..Outcome::default()
+                });
+                if write_spool(&p.paths, &p.header, &p.payload, p.fsync).is_ok() {
+                    kept = " (event recorded, no answer given)";
+                }
+            }
+        }
+        warn(&format!("{msg}{kept}"));
+        std::process::exit(0);
+    }));
 }
 
 fn project_dir() -> Option<String> {

@@ -261,3 +261,83 @@ fn rules_test_dry_runs_a_candidate_rule_over_recorded_failures() {
     assert!(text.contains("matched nothing"), "{text}");
     assert!(h.run(&["rules", "list"]).status.success());
 }
+
+#[test]
+fn subagents_get_their_own_caps_and_mcp_servers_are_counted() {
+    let h = Home::new();
+    let cwd = pnpm_project(&h);
+    let with_agent = |agent: Option<&str>, i: usize| {
+        let mut v: Value = serde_json::from_slice(&missing_module("sub", &cwd, i)).unwrap();
+        if let Some(a) = agent {
+            v["agent_id"] = json!(a);
+        }
+        v.to_string().into_bytes()
+    };
+    for i in 0..3 {
+        h.hook(&with_agent(None, i));
+    }
+    // The main agent has had its advice twice; a subagent has not.
+    let sub = context(&h.hook(&with_agent(Some("agent-7"), 9)));
+    assert!(sub.is_some_and(|t| t.contains("pnpm install")));
+    // A failure without any session: recorded, never answered.
+    let mut v: Value = serde_json::from_slice(&missing_module("x", &cwd, 1)).unwrap();
+    v.as_object_mut().unwrap().remove("session_id");
+    v.as_object_mut().unwrap().remove("transcript_path");
+    assert_eq!(context(&h.hook(v.to_string().as_bytes())), None);
+
+    for (name, ok) in [
+        ("PostToolUse", true),
+        ("PostToolUseFailure", false),
+        ("PostToolUse", true),
+    ] {
+        let mut e = json!({"session_id": "m", "cwd": "/w", "hook_event_name": name,
+            "tool_name": "mcp__github__create_issue", "tool_input": {"title": "x"}, "tool_use_id": "t",
+            "mcp_server": {"name": "github", "source": "project"}});
+        if !ok {
+            e["error"] = json!("MCP error -32603: Bad credentials");
+        }
+        h.hook(e.to_string().as_bytes());
+    }
+    let st: Value = serde_json::from_slice(&h.run(&["stats", "--json"]).stdout).unwrap();
+    let gh = st["per_mcp_server"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["tool"] == "github")
+        .unwrap();
+    assert_eq!(
+        (gh["calls"].as_i64(), gh["failures"].as_i64()),
+        (Some(3), Some(1))
+    );
+    let ev = h.events(&["--session", "m", "--event", "PostToolUseFailure"]);
+    assert_eq!(ev[0]["class"], "mcp_server");
+}
+
+#[test]
+fn rules_test_finds_advice_only_rules() {
+    let h = Home::new();
+    let cwd = pnpm_project(&h);
+    h.hook(&missing_module("r2", &cwd, 1));
+    let cand = h.path().join("advice-only.toml");
+    std::fs::write(
+        &cand,
+        "[[failure.rules]]\nname = \"hint\"\ntool = \"Bash\"\nadvice = \"Use the workspace root.\"\n",
+    )
+    .unwrap();
+    let rows = json_lines(&h.run(&[
+        "rules",
+        "test",
+        "--file",
+        cand.to_str().unwrap(),
+        "--rule",
+        "hint",
+        "--json",
+    ]));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["now"]["advice"]["rule"], "user:hint");
+    // A broken candidate is an error, not a quiet test of the built-ins.
+    std::fs::write(&cand, "[[failure.rules]]\nname = \"bad\"\nerror = \"(\"\n").unwrap();
+    let out = h.run(&["rules", "test", "--file", cand.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad"));
+}

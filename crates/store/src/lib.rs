@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_events.sql"),
     include_str!("../migrations/0002_recovered.sql"),
     include_str!("../migrations/0003_outcome.sql"),
+    include_str!("../migrations/0004_mcp_server.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -266,6 +267,14 @@ impl Store {
         let mut updates = Vec::new();
         for (id, payload, project) in rows {
             let Ok(ev) = Event::parse(payload.as_bytes()) else {
+                // Marked, so it is not selected again on every query.
+                updates.push((
+                    id,
+                    spool::FailureOutcome {
+                        fingerprint: "-".into(),
+                        ..Default::default()
+                    },
+                ));
                 continue;
             };
             // An unclassifiable row still gets a fingerprint so it is not
@@ -460,6 +469,10 @@ impl Store {
     pub fn events(&self, f: &EventFilter) -> Result<Vec<EventRow>> {
         let mut sql = String::from(SELECT_ROW);
         sql.push_str(" WHERE 1=1");
+        if matches!(f.guard.as_deref(), Some("" | "any")) {
+            // IS NOT NULL: the partial index on guard_decision applies.
+            sql.push_str(" AND guard_decision IS NOT NULL");
+        }
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         let mut add = |clause: &str, v: rusqlite::types::Value| {
             args.push(v);
@@ -481,8 +494,7 @@ impl Store {
             add("class =", v.clone().into());
         }
         match f.guard.as_deref() {
-            None => {}
-            Some("" | "any") => add("coalesce(guard_decision, '') !=", "".to_string().into()),
+            None | Some("" | "any") => {}
             Some(v) => add("guard_decision =", v.to_string().into()),
         }
         if let Some(v) = f.since_us {
@@ -797,13 +809,6 @@ struct Row {
     failure: Option<spool::FailureOutcome>,
 }
 
-/// `mcp__<server>__<tool>` → server.
-fn mcp_server_of(tool: &str) -> Option<&str> {
-    let rest = tool.strip_prefix("mcp__")?;
-    let (server, _) = rest.split_once("__")?;
-    (!server.is_empty()).then_some(server)
-}
-
 impl Row {
     fn from_record(rec: &spool::Record, classify: Option<&Classifier>) -> Row {
         let parsed = match &rec.header.parse_error {
@@ -834,7 +839,7 @@ impl Row {
                         .and_then(|f| f.mcp_server.clone())
                         .or_else(|| {
                             ev.mcp_server()
-                                .or_else(|| ev.tool_name().and_then(mcp_server_of))
+                                .or_else(|| ev.tool_name().and_then(hookwatch_event::mcp_server_of))
                                 .map(str::to_owned)
                         });
                 Row {

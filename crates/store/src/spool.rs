@@ -75,6 +75,9 @@ pub struct Outcome {
     /// Internal errors of the analysers (fail-open policies, bad user rules).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    /// Fields of a newer hookwatch, kept as written.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -100,6 +103,8 @@ pub struct FailureOutcome {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub withheld: Vec<String>,
     pub system_message: bool,
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -112,6 +117,12 @@ pub struct GuardOutcome {
     pub reason: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
+    /// What `hookwatch guard allow-once --last/--id` waives: the key of this
+    /// exact call, computed from the whole input (the stored one may be cut).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver_key: Option<String>,
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A unique record id: time first so ids sort in arrival order, then pid and

@@ -24,7 +24,7 @@ pub fn run(action: Option<ConfigAction>, json: bool) -> Result<()> {
             "spool": paths.spool(),
             "spooled_events": pending,
             "config": loaded.config,
-            "origins": loaded.origins,
+            "origins": loaded.origins(&paths.config_file),
         });
         println!("{v}");
         return Ok(());
@@ -46,7 +46,7 @@ pub fn run(action: Option<ConfigAction>, json: bool) -> Result<()> {
         paths.spool().display()
     );
     println!();
-    for o in &loaded.origins {
+    for o in &loaded.origins(&paths.config_file) {
         println!("{} = {}    # from {}", o.key, o.value, o.source);
     }
     Ok(())

@@ -2,59 +2,55 @@
 //! log, list the policies, and let a person waive one block.
 
 use crate::cmd::ingest::open_fresh;
-use crate::cmd::query::one_line;
-use crate::config::{load, Config};
+use crate::cmd::load_config;
+use crate::cmd::query::{one_line, safe, since_us};
 use crate::paths::Paths;
 use crate::timefmt::{now_us, parse_duration, rfc3339};
 use anyhow::{anyhow, bail, Context, Result};
 use hookwatch_store::{EventFilter, EventRow};
 use serde_json::{json, Value};
-use std::io::Write;
+use std::io::{BufRead, Write};
 
-fn config(paths: &Paths) -> Result<Config> {
-    Ok(load(&paths.config_file).map_err(|e| anyhow!(e))?.config)
-}
-
-/// The tool input a command line or path stands for.
+/// The tool input a typed command line or path stands for, scrubbed exactly
+/// as the hook scrubs an event (the serialised JSON, escapes and all), so it
+/// matches what the hook saw.
 fn tool_input(tool: &str, subject: &str) -> Value {
-    match tool {
-        "Bash" => json!({ "command": subject }),
-        "NotebookEdit" => json!({ "notebook_path": subject }),
-        _ => json!({ "file_path": subject }),
-    }
+    let field = match tool {
+        "Bash" => "command",
+        "NotebookEdit" => "notebook_path",
+        _ => "file_path",
+    };
+    let raw = json!({ "tool_input": { field: subject } }).to_string();
+    let scrubbed = hookwatch_scrub::scrub(raw.as_bytes());
+    serde_json::from_slice::<Value>(&scrubbed)
+        .map(|v| v["tool_input"].clone())
+        .unwrap_or_else(|_| json!({ field: "[unreadable]" }))
 }
 
 pub fn test(tool: &str, cwd: Option<&str>, words: &[String], json_out: bool) -> Result<()> {
     let paths = Paths::resolve();
-    let cfg = config(&paths)?;
-    let guard = crate::guard::build(&cfg.guard).map_err(|e| anyhow!("[guard] config: {e}"))?;
-    let subject = words.join(" ");
-    // What the hook would see: the scrubbed input.
-    let subject = hookwatch_scrub::scrub_str(&subject).into_owned();
-    let input = tool_input(tool, &subject);
+    let cfg = load_config(&paths)?;
+    let input = tool_input(tool, &words.join(" "));
     let cwd = match cwd {
         Some(c) => c.to_owned(),
         None => std::env::current_dir()?.display().to_string(),
     };
     let project = std::env::var("CLAUDE_PROJECT_DIR").ok();
-    let home = std::env::var("HOME").ok();
-    let protected = crate::guard::protected_dirs(&paths);
-    let req = hookwatch_guard::Request {
-        tool_name: tool,
-        tool_input: &input,
-        cwd: &cwd,
-        project_dir: project.as_deref(),
-        home: home.as_deref(),
-        protected_dirs: &protected,
-    };
-    let git = hookwatch_guard::RealGit {
-        timeout: std::time::Duration::from_millis(cfg.guard.git_timeout_ms),
-    };
-    let out = guard.evaluate(&req, &git);
+    let mut errors = Vec::new();
+    let out = crate::guard::evaluate(
+        &paths,
+        &cfg.guard,
+        tool,
+        &input,
+        &cwd,
+        project.as_deref(),
+        &mut errors,
+    );
+    errors.extend(out.errors);
     if json_out {
         println!(
             "{}",
-            json!({"tool": tool, "input": input, "cwd": cwd, "verdict": out.verdict, "errors": out.errors})
+            json!({"tool": tool, "input": input, "cwd": cwd, "verdict": out.verdict, "errors": errors})
         );
         return Ok(());
     }
@@ -63,12 +59,12 @@ pub fn test(tool: &str, cwd: Option<&str>, words: &[String], json_out: bool) -> 
         Some(v) => {
             println!("{:?} by {}", v.decision, v.policy);
             if let Some(c) = &v.command {
-                println!("  matched: {c}");
+                println!("  matched: {}", safe(c));
             }
             println!("  reason:  {}", v.reason);
         }
     }
-    for e in &out.errors {
+    for e in &errors {
         println!("  internal error (fail open): {e}");
     }
     Ok(())
@@ -76,15 +72,18 @@ pub fn test(tool: &str, cwd: Option<&str>, words: &[String], json_out: bool) -> 
 
 pub fn policies(json_out: bool) -> Result<()> {
     let paths = Paths::resolve();
-    let cfg = config(&paths)?;
+    let cfg = load_config(&paths)?;
     let mut out = std::io::stdout().lock();
     let list: Vec<Value> = hookwatch_guard::policies()
         .iter()
         .map(|p| {
+            // Self-protection runs whatever the config says.
+            let on = p.id == "self-protect"
+                || (cfg.guard.enabled && !cfg.guard.disable.iter().any(|d| d == p.id));
             json!({
                 "id": p.id,
                 "summary": p.summary,
-                "enabled": cfg.guard.enabled && !cfg.guard.disable.iter().any(|d| d == p.id),
+                "enabled": on,
                 "fail_closed": cfg.guard.fail_closed.iter().any(|f| f == p.id || f == "*"),
             })
         })
@@ -130,29 +129,20 @@ pub fn policies(json_out: bool) -> Result<()> {
         writeln!(out, "  (none)")?;
     }
     for r in &cfg.guard.rules {
-        writeln!(
-            out,
-            "  rule:{:<19} {:?} {}",
-            r.name,
-            r.decision,
-            toml_inline(r)
-        )?;
+        let conditions = serde_json::to_value(r)
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .map(|m| {
+                m.into_iter()
+                    .filter(|(k, v)| !v.is_null() && k != "name" && k != "decision")
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default();
+        writeln!(out, "  rule:{:<19} {:?} {conditions}", r.name, r.decision)?;
     }
     Ok(())
-}
-
-fn toml_inline<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_object().cloned())
-        .map(|m| {
-            m.into_iter()
-                .filter(|(k, v)| !v.is_null() && k != "name" && k != "decision")
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_default()
 }
 
 pub fn log(
@@ -162,17 +152,10 @@ pub fn log(
     json_out: bool,
 ) -> Result<()> {
     let store = open_fresh(&Paths::resolve())?;
-    let since_us = since
-        .map(|s| {
-            parse_duration(s)
-                .map(|d| now_us() - d)
-                .map_err(|e| anyhow!(e))
-        })
-        .transpose()?;
     let rows = store.events(&EventFilter {
         event: Some("PreToolUse".into()),
         guard: Some(decision.unwrap_or("any").to_owned()),
-        since_us,
+        since_us: since_us(since)?,
         limit: Some(limit),
         ..Default::default()
     })?;
@@ -221,12 +204,7 @@ pub fn log(
             &rfc3339(r.time_us)[..19].replace('T', " "),
             g["decision"].as_str().unwrap_or("?"),
             g["policy"].as_str().unwrap_or(""),
-            r.session_id
-                .as_deref()
-                .unwrap_or("-")
-                .chars()
-                .take(8)
-                .collect::<String>(),
+            one_line(r.session_id.as_deref().unwrap_or("-"), 8),
             one_line(&what, 60),
         )?;
         if let Some(reason) = g["reason"].as_str() {
@@ -253,22 +231,28 @@ fn payload_of(r: &EventRow) -> Value {
 
 /// The command or path of a recorded tool call.
 fn subject_of(r: &EventRow) -> Option<String> {
-    let p = payload_of(r);
-    ["command", "file_path", "notebook_path", "path"]
-        .iter()
-        .find_map(|k| p["tool_input"][*k].as_str().map(str::to_owned))
+    crate::guard::subject(&payload_of(r)["tool_input"]).map(str::to_owned)
+}
+
+/// Longest a waiver may live: it is for "the call I am about to ask the
+/// agent to retry", not a standing permission.
+const MAX_TTL_US: i64 = 24 * 3600 * 1_000_000;
+
+pub struct AllowOnce<'a> {
+    pub last: bool,
+    pub id: Option<i64>,
+    pub tool: &'a str,
+    pub words: &'a [String],
+    pub ttl: &'a str,
+    pub yes: bool,
 }
 
 /// A waiver for one blocked call. Only a person may grant it: the guard
 /// denies the agent running this command, and it refuses to run without a
 /// terminal unless HOOKWATCH_ALLOW_ONCE_NO_TTY=1 (for scripts a person runs).
-pub fn allow_once(
-    last: bool,
-    id: Option<i64>,
-    tool: &str,
-    words: &[String],
-    ttl: &str,
-) -> Result<()> {
+/// This slows an agent down; it is not a security boundary against code
+/// running as the same user.
+pub fn allow_once(a: &AllowOnce) -> Result<()> {
     let interactive = unsafe { libc::isatty(0) == 1 };
     let scripted = std::env::var("HOOKWATCH_ALLOW_ONCE_NO_TTY").is_ok_and(|v| v == "1");
     if !interactive && !scripted {
@@ -277,39 +261,77 @@ pub fn allow_once(
              for a script you run yourself, set HOOKWATCH_ALLOW_ONCE_NO_TTY=1"
         );
     }
-    let ttl_us = parse_duration(ttl).map_err(|e| anyhow!(e))?;
+    let ttl_us = parse_duration(a.ttl).map_err(|e| anyhow!(e))?;
+    if ttl_us > MAX_TTL_US {
+        bail!("--ttl {} is longer than 24h; a waiver is for one retry, not a standing permission (use a [[guard.rules]] allow rule for that)", a.ttl);
+    }
     let paths = Paths::resolve();
-    let (tool, input, what) = if last || id.is_some() {
-        let store = open_fresh(&paths)?;
-        let row = match id {
+    let store = open_fresh(&paths)?;
+    let denies = || {
+        store.events(&EventFilter {
+            event: Some("PreToolUse".into()),
+            guard: Some("deny".into()),
+            limit: Some(1000),
+            ..Default::default()
+        })
+    };
+    let (tool, what, key) = if a.last || a.id.is_some() {
+        let row = match a.id {
             Some(id) => store
                 .event(id)?
                 .ok_or_else(|| anyhow!("no event with id {id} (see `hookwatch guard log`)"))?,
-            None => store
-                .events(&EventFilter {
-                    event: Some("PreToolUse".into()),
-                    guard: Some("deny".into()),
-                    limit: Some(1),
-                    ..Default::default()
-                })?
-                .pop()
+            // Self-protection denials are never waived, so never "the last".
+            None => denies()?
+                .into_iter()
+                .rev()
+                .find(|r| guard_of(r)["policy"] != "self-protect")
                 .ok_or_else(|| anyhow!("no denied call recorded (see `hookwatch guard log`)"))?,
         };
-        if row.event != "PreToolUse" {
-            bail!("event {} is a {}, not a PreToolUse", row.id, row.event);
+        let g = guard_of(&row);
+        if row.event != "PreToolUse" || g["decision"] != "deny" {
+            bail!(
+                "event {} is not a denied tool call (see `hookwatch guard log`)",
+                row.id
+            );
         }
-        let p = payload_of(&row);
+        if g["policy"] == "self-protect" {
+            bail!("event {} was denied by self-protect: that protects hookwatch itself and cannot be waived", row.id);
+        }
         let tool = row.tool_name.clone().unwrap_or_default();
-        let what = subject_of(&row).unwrap_or_default();
-        (tool, p["tool_input"].clone(), what)
+        let key = g["waiver_key"]
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| crate::guard::waiver_key(&tool, &payload_of(&row)["tool_input"]));
+        (tool, subject_of(&row).unwrap_or_default(), key)
     } else {
-        if words.is_empty() {
-            bail!("say what to allow: --last, --id ID, or the exact command");
+        if a.words.is_empty() {
+            bail!("say what to allow: --last, --id ID, or the exact command (quoted, as one argument)");
         }
-        let subject = hookwatch_scrub::scrub_str(&words.join(" ")).into_owned();
-        (tool.to_owned(), tool_input(tool, &subject), subject)
+        let input = tool_input(a.tool, &a.words.join(" "));
+        let key = crate::guard::waiver_key(a.tool, &input);
+        let what = crate::guard::subject(&input).unwrap_or("").to_owned();
+        if !denies()?
+            .iter()
+            .any(|r| guard_of(r)["waiver_key"] == key.as_str())
+        {
+            eprintln!(
+                "hookwatch: note: no recorded denial matches this exact {} call; the waiver only \
+                 applies to an identical one",
+                a.tool
+            );
+        }
+        (a.tool.to_owned(), what, key)
     };
-    let key = crate::guard::waiver_key(&tool, &input);
+    println!("{tool}: {}", safe(&what));
+    if interactive && !a.yes {
+        print!("Let this exact call through hookwatch's guard once? [y/N] ");
+        std::io::stdout().flush()?;
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        if !matches!(line.trim(), "y" | "Y" | "yes") {
+            bail!("not allowed");
+        }
+    }
     let dir = paths.allow_once();
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let body = json!({
@@ -324,8 +346,9 @@ pub fn allow_once(
     std::fs::write(&tmp, body.to_string())?;
     std::fs::rename(&tmp, dir.join(&key))?;
     println!(
-        "allowed once, for the next {ttl}: {tool} {}\nthe next identical call passes hookwatch's guard (Claude Code's own permission rules still apply)",
-        one_line(&what, 100)
+        "allowed once, for the next {}: the next identical call passes hookwatch's guard \
+         (Claude Code's own permission rules still apply)",
+        a.ttl
     );
     Ok(())
 }

@@ -7,3 +7,10 @@ pub mod ingest;
 pub mod install;
 pub mod query;
 pub mod rules;
+
+/// The config for a command: strict, an error names the file and line.
+pub fn load_config(paths: &crate::paths::Paths) -> anyhow::Result<crate::config::Config> {
+    crate::config::load(&paths.config_file)
+        .map(|l| l.config)
+        .map_err(|e| anyhow::anyhow!(e))
+}

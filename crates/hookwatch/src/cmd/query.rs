@@ -10,7 +10,7 @@ use hookwatch_store::{EventFilter, EventRow, Store};
 use serde_json::{json, Value};
 use std::io::Write;
 
-fn since_us(since: Option<&str>) -> Result<Option<i64>> {
+pub fn since_us(since: Option<&str>) -> Result<Option<i64>> {
     since
         .map(|s| {
             parse_duration(s)
@@ -95,9 +95,27 @@ fn detail(r: &EventRow) -> String {
     truncate(&one_line, 72)
 }
 
-/// Whitespace collapsed, cut to `n` characters.
+/// Whitespace collapsed, control characters escaped (recorded text is the
+/// agent's: it must not move the cursor or recolour a terminal), cut to `n`.
 pub fn one_line(s: &str, n: usize) -> String {
-    truncate(&s.split_whitespace().collect::<Vec<_>>().join(" "), n)
+    truncate(
+        &safe(&s.split_whitespace().collect::<Vec<_>>().join(" ")),
+        n,
+    )
+}
+
+/// Control characters escaped for printing on a terminal.
+pub fn safe(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let esc: Vec<char> = if c.is_control() && c != '\n' && c != '\t' {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            esc
+        })
+        .collect()
 }
 
 fn truncate(s: &str, n: usize) -> String {

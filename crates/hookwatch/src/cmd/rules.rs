@@ -3,11 +3,12 @@
 //! it decides anything.
 
 use crate::cmd::ingest::open_fresh;
+use crate::cmd::load_config;
 use crate::cmd::query::one_line;
+use crate::cmd::query::since_us;
 use crate::config::{load, Config};
 use crate::paths::Paths;
-use crate::timefmt::{now_us, parse_duration};
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use hookwatch_event::Event;
 use hookwatch_store::EventFilter;
 use serde_json::json;
@@ -17,9 +18,7 @@ use std::path::Path;
 
 fn config(file: Option<&Path>) -> Result<Config> {
     match file {
-        None => Ok(load(&Paths::resolve().config_file)
-            .map_err(|e| anyhow!(e))?
-            .config),
+        None => load_config(&Paths::resolve()),
         // A candidate config, same format as config.toml.
         Some(f) => Ok(load(f).map_err(|e| anyhow!(e))?.config),
     }
@@ -85,20 +84,15 @@ pub struct TestArgs<'a> {
 /// show what each would get, next to what it got when it was recorded.
 pub fn test(a: &TestArgs) -> Result<()> {
     let cfg = config(a.file)?;
-    let mut errors = Vec::new();
-    let rules = crate::advice::rules(&cfg.failure, &mut errors);
-    for e in rules.check_regexes() {
-        errors.push(e);
+    // A dry run of broken rules would quietly test the built-ins instead.
+    let rules = hookwatch_failure::Rules::new(&cfg.failure.rules)
+        .map_err(|e| anyhow!("[[failure.rules]]: {e}"))?;
+    let errors = rules.check_regexes();
+    if !errors.is_empty() {
+        bail!("[[failure.rules]]: {}", errors.join("; "));
     }
     let store = open_fresh(&Paths::resolve())?;
-    let since_us = a
-        .since
-        .map(|s| {
-            parse_duration(s)
-                .map(|d| now_us() - d)
-                .map_err(|e| anyhow!(e))
-        })
-        .transpose()?;
+    let since_us = since_us(a.since)?;
     let rows = store
         .events(&EventFilter {
             event: Some("PostToolUseFailure".into()),
@@ -108,9 +102,6 @@ pub fn test(a: &TestArgs) -> Result<()> {
         })
         .context("cannot read recorded failures")?;
     let mut out = std::io::stdout().lock();
-    for e in &errors {
-        eprintln!("hookwatch: {e}");
-    }
     let mut per_rule: BTreeMap<String, usize> = BTreeMap::new();
     let mut shown = 0;
     if !a.json {
@@ -133,7 +124,16 @@ pub fn test(a: &TestArgs) -> Result<()> {
             eprintln!("hookwatch: event {}: {e}", r.id);
         }
         *per_rule.entry(v.rule.clone()).or_default() += 1;
-        if a.rule.is_some_and(|name| v.rule != format!("user:{name}")) {
+        // A rule that only adds advice leaves the class to a built-in rule
+        // but still matched: its name is on the advice.
+        let by = |name: &str| {
+            let id = format!("user:{name}");
+            v.rule == id || v.advice.as_ref().is_some_and(|x| x.rule == id)
+        };
+        if let Some(adv) = v.advice.as_ref().filter(|x| x.rule != v.rule) {
+            *per_rule.entry(adv.rule.clone()).or_default() += 1;
+        }
+        if a.rule.is_some_and(|name| !by(name)) {
             continue;
         }
         let changed = r.class.as_deref() != Some(v.class.as_str())
