@@ -138,8 +138,8 @@ impl<'a> Prepared<'a> {
     /// Built-in rules ask a few hundred of these per failure, nearly all
     /// answered "no". A needle with a byte pair that occurs nowhere in the
     /// text cannot be in it: that check is a few table lookups instead of a
-    /// scan of up to 16 KiB, and it takes the classifier from ~800k to a few
-    /// tens of thousands of instructions on a 5 KB build log.
+    /// scan of up to 16 KiB (on a 5 KB build log the whole analysis went from
+    /// 795k to 580k instructions with it).
     pub fn has(&self, needle: &str) -> bool {
         let n = needle.as_bytes();
         let absent = n.windows(2).any(|w| {
