@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 use std::io::Write;
-use std::process::{Child, Stdio};
+use std::process::Child;
 
 /// A pnpm project where a test run cannot find a module.
 fn pnpm_project(h: &Home) -> String {
@@ -101,17 +101,7 @@ fn one_hundred_simultaneous_failures_get_the_advice_exactly_cap_times() {
     const N: usize = 100;
     let h = Home::new();
     let cwd = pnpm_project(&h);
-    let mut children: Vec<Child> = (0..N)
-        .map(|_| {
-            h.cmd()
-                .arg("hook")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    let mut children: Vec<Child> = h.spawn_hooks(N);
     // All started and blocked on stdin; release them together.
     let bodies: Vec<Vec<u8>> = (0..N).map(|i| missing_module("burst", &cwd, i)).collect();
     for (c, b) in children.iter_mut().zip(&bodies) {

@@ -4,23 +4,13 @@
 mod common;
 use common::*;
 use std::io::Write;
-use std::process::{Child, Stdio};
+use std::process::Child;
 
 const N: usize = 200;
 
 /// Start N hooks blocked on stdin, then release them all together.
 fn burst(h: &Home, session: &str) {
-    let mut children: Vec<Child> = (0..N)
-        .map(|_| {
-            h.cmd()
-                .arg("hook")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
+    let mut children: Vec<Child> = h.spawn_hooks(N);
     let inputs: Vec<_> = (0..N)
         .map(|i| {
             let mut stdin = children[i].stdin.take().unwrap();

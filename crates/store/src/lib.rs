@@ -249,21 +249,12 @@ impl Store {
             return Ok(0);
         };
         let e = sql_err(&self.path);
-        let rows: Vec<(i64, String, Option<String>)> = {
-            let mut stmt = self
-                .conn
-                .prepare(
-                    "SELECT id, payload, project FROM events WHERE event = 'PostToolUseFailure'
-                     AND fingerprint IS NULL AND payload IS NOT NULL LIMIT ?1",
-                )
-                .map_err(&e)?;
-            let v = stmt
-                .query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .map_err(&e)?
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(&e)?;
-            v
-        };
+        let rows: Vec<(i64, String, Option<String>)> = self.rows(
+            "SELECT id, payload, project FROM events WHERE event = 'PostToolUseFailure'
+             AND fingerprint IS NULL AND payload IS NOT NULL LIMIT ?1",
+            [limit as i64],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
         let mut updates = Vec::new();
         for (id, payload, project) in rows {
             let Ok(ev) = Event::parse(payload.as_bytes()) else {
@@ -507,13 +498,7 @@ impl Store {
         if let Some(n) = f.limit {
             sql.push_str(&format!(" LIMIT {n}"));
         }
-        let e = sql_err(&self.path);
-        let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
-        let mut rows: Vec<EventRow> = stmt
-            .query_map(rusqlite::params_from_iter(args), row_from_sql)
-            .map_err(&e)?
-            .collect::<std::result::Result<_, _>>()
-            .map_err(&e)?;
+        let mut rows = self.rows(&sql, rusqlite::params_from_iter(args), row_from_sql)?;
         rows.reverse();
         Ok(rows)
     }
@@ -531,22 +516,53 @@ impl Store {
             .map_err(sql_err(&self.path))
     }
 
-    pub fn stats(&self, since_us: Option<i64>, repeat_threshold: u32) -> Result<Stats> {
+    /// Run a query and map every row.
+    fn rows<T>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+        f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
         let e = sql_err(&self.path);
+        let mut stmt = self.conn.prepare(sql).map_err(&e)?;
+        let out = stmt
+            .query_map(args, f)
+            .map_err(&e)?
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(&e)?;
+        Ok(out)
+    }
+
+    pub fn stats(&self, since_us: Option<i64>, repeat_threshold: u32) -> Result<Stats> {
         let since = since_us.unwrap_or(i64::MIN);
-        let counts = |sql: &str| -> Result<Vec<Count>> {
-            let mut stmt = self.conn.prepare(sql).map_err(&e)?;
-            let out = stmt
-                .query_map([since], |r| {
-                    Ok(Count {
-                        key: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                        count: r.get(1)?,
-                    })
+        let counts = |sql: &str| {
+            self.rows(sql, [since], |r| {
+                Ok(Count {
+                    key: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                    count: r.get(1)?,
                 })
-                .map_err(&e)?
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(&e)?;
-            Ok(out)
+            })
+        };
+        // Calls, failures and interrupts grouped by a tool-like column.
+        let tool_stats = |column: &str| {
+            self.rows(
+                &format!(
+                    "SELECT {column}, count(*), sum(event = 'PostToolUseFailure'),
+                            sum(coalesce(is_interrupt, 0))
+                     FROM events WHERE time_us >= ?1 AND {column} IS NOT NULL
+                       AND event IN ('PostToolUse','PostToolUseFailure')
+                     GROUP BY {column} ORDER BY 3 DESC, 2 DESC, 1"
+                ),
+                [since],
+                |r| {
+                    Ok(ToolStat {
+                        tool: r.get(0)?,
+                        calls: r.get(1)?,
+                        failures: r.get(2)?,
+                        interrupts: r.get(3)?,
+                    })
+                },
+            )
         };
         let (events, sessions, unparseable) = self
             .conn
@@ -555,168 +571,91 @@ impl Store {
                 [since],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
-            .map_err(&e)?;
-        let per_event = counts(
-            "SELECT event, count(*) FROM events WHERE time_us >= ?1 GROUP BY event ORDER BY 2 DESC, 1",
-        )?;
-        let failures_per_project = counts(
-            "SELECT project, count(*) FROM events WHERE time_us >= ?1
-             AND event IN ('PostToolUseFailure','StopFailure') GROUP BY project ORDER BY 2 DESC, 1",
-        )?;
-        let stop_failures = counts(
-            "SELECT error, count(*) FROM events WHERE time_us >= ?1 AND event = 'StopFailure'
-             GROUP BY error ORDER BY 2 DESC, 1",
-        )?;
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT tool_name,
-                        count(*),
-                        sum(event = 'PostToolUseFailure'),
-                        sum(coalesce(is_interrupt, 0))
-                 FROM events WHERE time_us >= ?1 AND tool_name IS NOT NULL
-                   AND event IN ('PostToolUse','PostToolUseFailure')
-                 GROUP BY tool_name ORDER BY 3 DESC, 2 DESC, 1",
-            )
-            .map_err(&e)?;
-        let per_tool = stmt
-            .query_map([since], |r| {
-                Ok(ToolStat {
-                    tool: r.get(0)?,
-                    calls: r.get(1)?,
-                    failures: r.get(2)?,
-                    interrupts: r.get(3)?,
-                })
-            })
-            .map_err(&e)?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(&e)?;
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT mcp_server, count(*), sum(event = 'PostToolUseFailure'),
-                        sum(coalesce(is_interrupt, 0))
-                 FROM events WHERE time_us >= ?1 AND mcp_server IS NOT NULL
-                   AND event IN ('PostToolUse','PostToolUseFailure')
-                 GROUP BY mcp_server ORDER BY 3 DESC, 2 DESC, 1",
-            )
-            .map_err(&e)?;
-        let per_mcp_server = stmt
-            .query_map([since], |r| {
-                Ok(ToolStat {
-                    tool: r.get(0)?,
-                    calls: r.get(1)?,
-                    failures: r.get(2)?,
-                    interrupts: r.get(3)?,
-                })
-            })
-            .map_err(&e)?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(&e)?;
-        let mut stmt = self
-            .conn
-            .prepare(
+            .map_err(sql_err(&self.path))?;
+        Ok(Stats {
+            events,
+            sessions,
+            unparseable,
+            per_event: counts(
+                "SELECT event, count(*) FROM events WHERE time_us >= ?1 GROUP BY event ORDER BY 2 DESC, 1",
+            )?,
+            failures_per_project: counts(
+                "SELECT project, count(*) FROM events WHERE time_us >= ?1
+                 AND event IN ('PostToolUseFailure','StopFailure') GROUP BY project ORDER BY 2 DESC, 1",
+            )?,
+            stop_failures: counts(
+                "SELECT error, count(*) FROM events WHERE time_us >= ?1 AND event = 'StopFailure'
+                 GROUP BY error ORDER BY 2 DESC, 1",
+            )?,
+            per_tool: tool_stats("tool_name")?,
+            per_mcp_server: tool_stats("mcp_server")?,
+            per_class: self.rows(
                 "SELECT coalesce(class, 'unclassified'), count(*), sum(coalesce(expected, 0))
                  FROM events WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
                  GROUP BY 1 ORDER BY 2 DESC, 1",
-            )
-            .map_err(&e)?;
-        let per_class = stmt
-            .query_map([since], |r| {
-                Ok(ClassStat {
-                    class: r.get(0)?,
-                    failures: r.get(1)?,
-                    expected: r.get(2)?,
-                })
-            })
-            .map_err(&e)?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(&e)?;
-        let mut stmt = self
-            .conn
-            .prepare(
+                [since],
+                |r| {
+                    Ok(ClassStat {
+                        class: r.get(0)?,
+                        failures: r.get(1)?,
+                        expected: r.get(2)?,
+                    })
+                },
+            )?,
+            top_fingerprints: self.rows(
                 "SELECT fingerprint, max(tool_name), max(command_head), max(class),
                         max(coalesce(expected, 0)), count(*), count(DISTINCT session_id),
                         count(DISTINCT project), max(id), max(time_us)
                  FROM events WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
                    AND fingerprint IS NOT NULL AND fingerprint != '-'
                  GROUP BY fingerprint ORDER BY 6 DESC, 10 DESC LIMIT 20",
-            )
-            .map_err(&e)?;
-        let top_fingerprints = stmt
-            .query_map([since], |r| {
-                Ok(FingerprintStat {
-                    fingerprint: r.get(0)?,
-                    tool: r.get(1)?,
-                    command_head: r.get(2)?,
-                    class: r.get(3)?,
-                    expected: r.get(4)?,
-                    count: r.get(5)?,
-                    sessions: r.get(6)?,
-                    projects: r.get(7)?,
-                    last_id: r.get(8)?,
-                    last_time_us: r.get(9)?,
-                })
-            })
-            .map_err(&e)?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(&e)?;
-        let mut stmt = self
-            .conn
-            .prepare(
+                [since],
+                |r| {
+                    Ok(FingerprintStat {
+                        fingerprint: r.get(0)?,
+                        tool: r.get(1)?,
+                        command_head: r.get(2)?,
+                        class: r.get(3)?,
+                        expected: r.get(4)?,
+                        count: r.get(5)?,
+                        sessions: r.get(6)?,
+                        projects: r.get(7)?,
+                        last_id: r.get(8)?,
+                        last_time_us: r.get(9)?,
+                    })
+                },
+            )?,
+            repeated: self.rows(
                 "SELECT session_id, fingerprint, max(tool_name), max(command_head), count(*), max(id)
                  FROM events WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
                    AND fingerprint IS NOT NULL AND fingerprint != '-' AND session_id IS NOT NULL
                  GROUP BY session_id, fingerprint HAVING count(*) >= ?2
                  ORDER BY 5 DESC, 6 DESC LIMIT 20",
-            )
-            .map_err(&e)?;
-        let repeated = stmt
-            .query_map(params![since, repeat_threshold.max(2)], |r| {
-                Ok(RepeatStat {
-                    session_id: r.get(0)?,
-                    fingerprint: r.get(1)?,
-                    tool: r.get(2)?,
-                    command_head: r.get(3)?,
-                    count: r.get(4)?,
-                    last_id: r.get(5)?,
-                })
-            })
-            .map_err(&e)?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(&e)?;
-        let mut stmt = self
-            .conn
-            .prepare(
+                params![since, repeat_threshold.max(2)],
+                |r| {
+                    Ok(RepeatStat {
+                        session_id: r.get(0)?,
+                        fingerprint: r.get(1)?,
+                        tool: r.get(2)?,
+                        command_head: r.get(3)?,
+                        count: r.get(4)?,
+                        last_id: r.get(5)?,
+                    })
+                },
+            )?,
+            guard: self.rows(
                 "SELECT guard_decision, coalesce(json_extract(outcome, '$.guard.policy'), ''), count(*)
                  FROM events WHERE time_us >= ?1 AND guard_decision IS NOT NULL
                  GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
-            )
-            .map_err(&e)?;
-        let guard = stmt
-            .query_map([since], |r| {
-                Ok(GuardStat {
-                    decision: r.get(0)?,
-                    policy: r.get(1)?,
-                    count: r.get(2)?,
-                })
-            })
-            .map_err(&e)?
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(&e)?;
-        Ok(Stats {
-            events,
-            sessions,
-            per_event,
-            per_tool,
-            failures_per_project,
-            stop_failures,
-            unparseable,
-            per_mcp_server,
-            per_class,
-            top_fingerprints,
-            repeated,
-            guard,
+                [since],
+                |r| {
+                    Ok(GuardStat {
+                        decision: r.get(0)?,
+                        policy: r.get(1)?,
+                        count: r.get(2)?,
+                    })
+                },
+            )?,
         })
     }
 }

@@ -254,31 +254,18 @@ pub fn stats(since: Option<&str>, json: bool) -> Result<()> {
             st.unparseable
         )?;
     }
-    writeln!(out, "\nFailures per tool:")?;
-    writeln!(
-        out,
-        "  {:<32} {:>7} {:>8} {:>6} {:>10}",
-        "TOOL", "CALLS", "FAILURES", "RATE", "INTERRUPTS"
-    )?;
-    for t in &st.per_tool {
-        let rate = if t.calls > 0 {
-            100.0 * t.failures as f64 / t.calls as f64
-        } else {
-            0.0
-        };
+    let tool_table = |out: &mut std::io::StdoutLock,
+                      title: &str,
+                      first: &str,
+                      rows: &[hookwatch_store::ToolStat]|
+     -> std::io::Result<()> {
+        writeln!(out, "\n{title}:")?;
         writeln!(
             out,
-            "  {:<32} {:>7} {:>8} {:>5.1}% {:>10}",
-            truncate(&t.tool, 32),
-            t.calls,
-            t.failures,
-            rate,
-            t.interrupts
+            "  {:<32} {:>7} {:>8} {:>6} {:>10}",
+            first, "CALLS", "FAILURES", "RATE", "INTERRUPTS"
         )?;
-    }
-    if !st.per_mcp_server.is_empty() {
-        writeln!(out, "\nFailures per MCP server:")?;
-        for t in &st.per_mcp_server {
+        for t in rows {
             writeln!(
                 out,
                 "  {:<32} {:>7} {:>8} {:>5.1}% {:>10}",
@@ -289,6 +276,16 @@ pub fn stats(since: Option<&str>, json: bool) -> Result<()> {
                 t.interrupts
             )?;
         }
+        Ok(())
+    };
+    tool_table(&mut out, "Failures per tool", "TOOL", &st.per_tool)?;
+    if !st.per_mcp_server.is_empty() {
+        tool_table(
+            &mut out,
+            "Failures per MCP server",
+            "SERVER",
+            &st.per_mcp_server,
+        )?;
     }
     writeln!(out, "\nFailures per class:")?;
     if st.per_class.is_empty() {

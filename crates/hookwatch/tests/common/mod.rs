@@ -35,6 +35,22 @@ impl Home {
         c
     }
 
+    /// `n` hook processes started and blocked on stdin, to be released
+    /// together by writing their input.
+    pub fn spawn_hooks(&self, n: usize) -> Vec<std::process::Child> {
+        (0..n)
+            .map(|_| {
+                self.cmd()
+                    .arg("hook")
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect()
+    }
+
     pub fn hook(&self, input: &[u8]) -> Output {
         run_with_stdin(self.cmd().arg("hook"), input)
     }
