@@ -528,3 +528,32 @@ fn the_guard_blocks_rm_rf_of_a_protected_dir_and_the_model_gets_the_reason() {
         Some(true)
     );
 }
+
+#[test]
+fn in_exit2_mode_the_guard_blocks_through_exit_code_2_and_the_model_reads_stderr() {
+    let s = setup(&[]);
+    let data = s.tp.project().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("keep.txt"), "precious").unwrap();
+    std::fs::write(
+        s.tp.hookwatch_home().join("config.toml"),
+        "[guard]\ndeny_with = \"exit2\"\nprotected_paths = [\"data\"]\n",
+    )
+    .unwrap();
+    let (run, api) = s.run(
+        vec![Action::bash("sudo rm -fr ./data/"), Action::text("done")],
+        "clean up",
+        "Bash",
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    assert!(data.join("keep.txt").exists());
+    let seen = api.main_requests()[1].messages_text();
+    assert!(seen.contains("hookwatch guard (rm-root)"), "{seen}");
+    let ev = s.events_until("SessionEnd", has_session_end);
+    assert_eq!(
+        count(&ev, "PostToolUse") + count(&ev, "PostToolUseFailure"),
+        0
+    );
+    let pre = ev.iter().find(|e| e["event"] == "PreToolUse").unwrap();
+    assert_eq!(pre["guard_decision"], "deny");
+}
