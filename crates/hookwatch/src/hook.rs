@@ -252,7 +252,8 @@ fn record(
                 fsync: config.store.fsync,
             });
         }
-        header.outcome = answer_event(paths, config, ev, answer, notes);
+        let project = header.project_dir.clone();
+        header.outcome = answer_event(paths, config, ev, project.as_deref(), answer, notes);
         if let Ok(mut pending) = PENDING.lock() {
             *pending = None;
         }
@@ -272,6 +273,7 @@ fn answer_event(
     paths: &Paths,
     config: &Config,
     ev: &Event,
+    project: Option<&str>,
     answer: &mut Answer,
     notes: &mut Vec<String>,
 ) -> Option<Outcome> {
@@ -279,8 +281,6 @@ fn answer_event(
     if std::env::var_os("HOOKWATCH_DEBUG_PANIC").is_some() {
         panic!("forced by HOOKWATCH_DEBUG_PANIC");
     }
-    let project = project_dir();
-    let project = project.as_deref();
     let mut outcome = Outcome::default();
     if ev.name == "PreToolUse" {
         let c = crate::guard::check(paths, &config.guard, ev, project);

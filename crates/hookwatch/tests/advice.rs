@@ -31,16 +31,7 @@ fn missing_module(session: &str, cwd: &str, id: usize) -> Vec<u8> {
 }
 
 fn context(out: &std::process::Output) -> Option<String> {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    if out.stdout.is_empty() {
-        return None;
-    }
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = answer(out)?;
     if v["hookSpecificOutput"].is_null() {
         return None; // a systemMessage only
     }

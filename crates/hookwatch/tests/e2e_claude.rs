@@ -473,17 +473,23 @@ fn ten_identical_failures_get_advice_and_the_repeat_warning_at_most_cap_times() 
     assert_eq!(st["repeated"][0]["count"], 10);
 }
 
-#[test]
-fn the_guard_blocks_rm_rf_of_a_protected_dir_and_the_model_gets_the_reason() {
+/// A project whose `data/` the guard protects (plus `extra` in `[guard]`).
+fn protected_data(extra: &str) -> (Setup, std::path::PathBuf) {
     let s = setup(&[]);
     let data = s.tp.project().join("data");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::write(data.join("keep.txt"), "precious").unwrap();
     std::fs::write(
         s.tp.hookwatch_home().join("config.toml"),
-        "[guard]\nprotected_paths = [\"data\"]\n",
+        format!("[guard]\n{extra}protected_paths = [\"data\"]\n"),
     )
     .unwrap();
+    (s, data)
+}
+
+#[test]
+fn the_guard_blocks_rm_rf_of_a_protected_dir_and_the_model_gets_the_reason() {
+    let (s, data) = protected_data("");
     let (run, api) = s.run(
         vec![
             Action::bash("rm -rf data"),
@@ -531,15 +537,7 @@ fn the_guard_blocks_rm_rf_of_a_protected_dir_and_the_model_gets_the_reason() {
 
 #[test]
 fn in_exit2_mode_the_guard_blocks_through_exit_code_2_and_the_model_reads_stderr() {
-    let s = setup(&[]);
-    let data = s.tp.project().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    std::fs::write(data.join("keep.txt"), "precious").unwrap();
-    std::fs::write(
-        s.tp.hookwatch_home().join("config.toml"),
-        "[guard]\ndeny_with = \"exit2\"\nprotected_paths = [\"data\"]\n",
-    )
-    .unwrap();
+    let (s, data) = protected_data("deny_with = \"exit2\"\n");
     let (run, api) = s.run(
         vec![Action::bash("sudo rm -fr ./data/"), Action::text("done")],
         "clean up",

@@ -18,16 +18,7 @@ fn bash(cmd: &str) -> Vec<u8> {
 }
 
 fn decision(out: &std::process::Output) -> Option<(String, String)> {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    if out.stdout.is_empty() {
-        return None;
-    }
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = answer(out)?;
     let h = &v["hookSpecificOutput"];
     assert_eq!(h["hookEventName"], "PreToolUse");
     Some((

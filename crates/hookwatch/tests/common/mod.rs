@@ -141,3 +141,15 @@ pub fn failure_event(session: &str, tool_use_id: &str, size: usize) -> Value {
         "tool_use_id": tool_use_id, "error": error, "is_interrupt": false, "duration_ms": 912
     })
 }
+
+/// The JSON a hook printed (None: it answered nothing); the hook must have
+/// exited 0.
+pub fn answer(out: &Output) -> Option<Value> {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (!out.stdout.is_empty()).then(|| serde_json::from_slice(&out.stdout).unwrap())
+}
