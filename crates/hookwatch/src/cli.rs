@@ -157,8 +157,112 @@ enum Cmd {
         #[command(subcommand)]
         action: GuardAction,
     },
+    /// Alert notifications: list the outbox, retry dead ones, test a target
+    #[command(args_conflicts_with_subcommands = true)]
+    Alerts {
+        #[command(subcommand)]
+        action: Option<AlertsAction>,
+        #[command(flatten)]
+        list: AlertsList,
+    },
+    /// Mute alerts that match for a while (author, comment, expiry)
+    Silence {
+        #[command(subcommand)]
+        action: SilenceAction,
+    },
+    /// Ingest, route and deliver alerts now, in the foreground
+    Drain {
+        /// Stay until nothing is pending (waits out group timers and retries)
+        #[arg(long)]
+        wait: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Deliver alerts continuously (for machines where hooks may not fire
+    /// for hours; the hook starts a worker by itself otherwise)
+    Daemon,
     /// Print shell completions
     Completions { shell: clap_complete::Shell },
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct AlertsList {
+    /// Only notifications in this state: pending, sent, dead
+    #[arg(long)]
+    pub state: Option<String>,
+    /// Show the newest N
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print JSON Lines, one object per notification
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+enum AlertsAction {
+    /// What each routed event became: notified, deduplicated, silenced,
+    /// inhibited, or pending (waiting for its group)
+    History {
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put notifications back in line (dead ones after fixing a target)
+    Retry {
+        ids: Vec<i64>,
+        /// Every dead notification
+        #[arg(long)]
+        dead: bool,
+    },
+    /// Send a test notification to TARGET now and show what it answered
+    Test {
+        target: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Configured targets: ready (secrets found), healthy or broken
+    Targets {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum SilenceAction {
+    /// Mute alerts matching every MATCHER (label=value, label!=value,
+    /// label=~regex, label!~regex; labels: event, tool, mcp_server, class,
+    /// severity, expected, project, project_name, session, error_type,
+    /// fingerprint, command_head)
+    Add {
+        #[arg(required = true)]
+        matchers: Vec<String>,
+        /// How long (default 2h)
+        #[arg(long = "for")]
+        duration: Option<String>,
+        /// Start later (e.g. 1h) instead of now
+        #[arg(long)]
+        starts_in: Option<String>,
+        /// Why (required)
+        #[arg(long)]
+        comment: String,
+        /// Who (default $USER)
+        #[arg(long)]
+        author: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Active and pending silences (--all: expired too)
+    List {
+        #[arg(long)]
+        all: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// End a silence now
+    Expire { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -325,6 +429,36 @@ pub fn run() -> i32 {
                 yes,
             }),
         },
+        Cmd::Alerts { action, list } => match action {
+            None => crate::cmd::alerts::list(list.state.as_deref(), list.limit, list.json),
+            Some(AlertsAction::History { state, limit, json }) => {
+                crate::cmd::alerts::history(state.as_deref(), limit, json)
+            }
+            Some(AlertsAction::Retry { ids, dead }) => crate::cmd::alerts::retry(&ids, dead),
+            Some(AlertsAction::Test { target, json }) => crate::cmd::alerts::test(&target, json),
+            Some(AlertsAction::Targets { json }) => crate::cmd::alerts::targets(json),
+        },
+        Cmd::Silence { action } => match action {
+            SilenceAction::Add {
+                matchers,
+                duration,
+                starts_in,
+                comment,
+                author,
+                json,
+            } => crate::cmd::alerts::silence_add(&crate::cmd::alerts::SilenceAdd {
+                matchers: &matchers,
+                duration: duration.as_deref(),
+                starts: starts_in.as_deref(),
+                comment: &comment,
+                author: author.as_deref(),
+                json,
+            }),
+            SilenceAction::List { all, json } => crate::cmd::alerts::silence_list(all, json),
+            SilenceAction::Expire { id } => crate::cmd::alerts::silence_expire(id),
+        },
+        Cmd::Drain { wait, json } => crate::cmd::alerts::drain(wait, json),
+        Cmd::Daemon => crate::cmd::alerts::daemon(),
         Cmd::Completions { shell } => {
             clap_complete::generate(
                 shell,

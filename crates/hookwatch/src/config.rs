@@ -13,6 +13,7 @@ pub struct Config {
     pub store: StoreConfig,
     pub failure: FailureConfig,
     pub guard: GuardSection,
+    pub alerts: hookwatch_alert::AlertsConfig,
 }
 
 /// `[failure]`: analysis of PostToolUseFailure and the advice given to the agent.
@@ -190,6 +191,7 @@ pub fn load_lenient(path: &Path) -> (Config, Vec<String>) {
                 let r = match k.as_str() {
                     "store" => v.try_into().map(|s| config.store = s),
                     "failure" => v.try_into().map(|s| config.failure = s),
+                    "alerts" => v.try_into().map(|s| config.alerts = s),
                     "guard" => {
                         let fail_closed = strings(&v, "fail_closed");
                         v.try_into().map(|s| config.guard = s).inspect_err(|e| {

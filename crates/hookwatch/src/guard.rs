@@ -174,8 +174,19 @@ pub fn check(paths: &Paths, cfg: &GuardSection, ev: &Event, project: Option<&str
             errors,
         };
     }
-    let reason = format!("hookwatch guard ({}): {}", outcome.policy, outcome.reason);
-    let answer = match (v.decision, cfg.deny_with) {
+    let answer = answer_for(v.decision, cfg.deny_with, &outcome.policy, &outcome.reason);
+    Checked {
+        outcome: Some(outcome),
+        answer,
+        errors,
+    }
+}
+
+/// A decision the way Claude Code reads it. Also used by the hook's panic
+/// handler, whose fail-closed deny must look like any other.
+pub fn answer_for(decision: Decision, deny_with: DenyWith, policy: &str, reason: &str) -> Answer {
+    let reason = format!("hookwatch guard ({policy}): {reason}");
+    match (decision, deny_with) {
         (Decision::Deny, DenyWith::Exit2) => Answer {
             stdout: None,
             block_stderr: Some(reason),
@@ -188,11 +199,6 @@ pub fn check(paths: &Paths, cfg: &GuardSection, ev: &Event, project: Option<&str
             }})),
             block_stderr: None,
         },
-    };
-    Checked {
-        outcome: Some(outcome),
-        answer,
-        errors,
     }
 }
 

@@ -40,13 +40,23 @@ pub fn run() -> i32 {
     let input = read_stdin();
     let mut answer = Answer::default();
     match record(&paths, &config, &input, &mut answer, &mut notes) {
-        Ok(Recorded { event, rescued }) => {
+        Ok(Recorded {
+            event,
+            rescued,
+            expected,
+        }) => {
             notes.extend(rescued);
             let name = event.as_ref().map_or("", |e| e.name.as_str());
             if let (Some(end), "SessionEnd") = (&event, name) {
                 rebuild_lost_stop_failures(&paths, &config, end, &mut notes);
             }
-            if WAKE_WORKER_ON.contains(&name) {
+            // Alerts are never sent from here: the worker routes, groups and
+            // delivers them. Start it when this event may alert, or when
+            // work a previous worker left for later has come due (a stat).
+            if WAKE_WORKER_ON.contains(&name)
+                || config.alerts.candidate(name, expected)
+                || (config.alerts.active() && crate::worker::marker_due(&paths))
+            {
                 crate::cmd::ingest::spawn_background_worker(&paths);
             }
         }
@@ -164,6 +174,8 @@ struct Recorded {
     event: Option<Event>,
     /// Set when the data dir failed and the rescue spool was used.
     rescued: Option<String>,
+    /// A PostToolUseFailure the analysis found expected (never alerted).
+    expected: Option<bool>,
 }
 
 fn record(
@@ -227,7 +239,7 @@ fn record(
                 header.parse_error = Some(if input.bytes.is_empty() {
                     "stdin was empty".into()
                 } else {
-                    format!("stdin is not JSON: {e}")
+                    format!("stdin is not JSON ({e})")
                 });
                 (raw_payload(&scrubbed, cap, &mut header), None)
             }
@@ -250,6 +262,8 @@ fn record(
                 header: header.clone(),
                 payload: payload.to_vec(),
                 fsync: config.store.fsync,
+                deny_on_panic: (ev.name == "PreToolUse" && fails_closed_on_internal_error(config))
+                    .then_some(config.guard.deny_with),
             });
         }
         let project = header.project_dir.clone();
@@ -261,7 +275,27 @@ fn record(
 
     // 5. One spool file; the rescue dir if the data dir cannot be written.
     let rescued = write_spool(paths, &header, &payload, config.store.fsync)?;
-    Ok(Recorded { event, rescued })
+
+    // 6. Input hookwatch cannot read means a broken caller or a changed
+    //    wire format: silence would hide it until someone looks at the
+    //    store. Say what was kept and where, never the bytes themselves
+    //    (they may be anything; the parse error only has positions).
+    if let Some(why) = &header.parse_error {
+        notes.push(format!(
+            "{why}: kept raw as event {}; see `hookwatch events --event ''`",
+            header.id
+        ));
+    }
+    let expected = header
+        .outcome
+        .as_ref()
+        .and_then(|o| o.failure.as_ref())
+        .map(|f| f.expected);
+    Ok(Recorded {
+        event,
+        rescued,
+        expected,
+    })
 }
 
 /// The events hookwatch answers; every other event is only recorded.
@@ -307,6 +341,16 @@ struct Pending {
     header: Header,
     payload: Vec<u8>,
     fsync: bool,
+    /// Set for a PreToolUse when the user asked the guard to fail closed on
+    /// internal errors: the panic hook then denies the call in this form.
+    deny_on_panic: Option<config::DenyWith>,
+}
+
+/// The same rule as a guard config that cannot be used (`guard::build`):
+/// only "*" covers hookwatch's own failures. A policy id in `fail_closed`
+/// names a policy that could not decide, and a panic belongs to no policy.
+fn fails_closed_on_internal_error(config: &Config) -> bool {
+    config.guard.fail_closed.iter().any(|f| f == "*")
 }
 
 static PENDING: std::sync::Mutex<Option<Pending>> = std::sync::Mutex::new(None);
@@ -314,7 +358,10 @@ static PENDING: std::sync::Mutex<Option<Pending>> = std::sync::Mutex::new(None);
 /// The analysers parse agent-controlled text; a bug there must not lose the
 /// event or hurt the agent. With `panic = "abort"` a panic hook is the last
 /// code that runs: it stores the pending record with the panic as an
-/// internal error, prints one line, and exits 0 (no answer: fail open).
+/// internal error, prints one line, and exits 0 with no answer (fail open),
+/// unless the event is a PreToolUse and `guard.fail_closed` has "*": then
+/// the call is denied as the guard denies (`deny_with`), because a user who
+/// asked to fail closed must not get an open guard from a bug either.
 fn record_on_panic() {
     std::panic::set_hook(Box::new(|info| {
         let what = info
@@ -328,20 +375,49 @@ fn record_on_panic() {
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
         let msg = format!("internal error{at}: {}", what.replace('\n', " "));
+        let mut answer = Answer::default();
         let mut kept = "";
         if let Ok(mut pending) = PENDING.try_lock() {
             if let Some(mut p) = pending.take() {
-                p.header.outcome = Some(Outcome {
+                let mut outcome = Outcome {
                     errors: vec![msg.clone()],
                     ..Outcome::default()
-                });
-                if write_spool(&p.paths, &p.header, &p.payload, p.fsync).is_ok() {
-                    kept = " (event recorded, no answer given)";
+                };
+                if let Some(deny_with) = p.deny_on_panic {
+                    // Never the panic message: it may quote the input.
+                    let (policy, reason) = (
+                        "internal-error",
+                        "hookwatch hit an internal error while checking this call and the \
+                         user's config fails closed (guard.fail_closed = [\"*\"]); ask the user \
+                         to look at `hookwatch guard log`",
+                    );
+                    answer = crate::guard::answer_for(
+                        hookwatch_guard::Decision::Deny,
+                        deny_with,
+                        policy,
+                        reason,
+                    );
+                    outcome.guard = Some(spool::GuardOutcome {
+                        decision: "deny".into(),
+                        policy: policy.into(),
+                        reason: reason.into(),
+                        ..spool::GuardOutcome::default()
+                    });
                 }
+                let denied = outcome.guard.is_some();
+                p.header.outcome = Some(outcome);
+                let recorded = write_spool(&p.paths, &p.header, &p.payload, p.fsync).is_ok();
+                kept = match (recorded, denied) {
+                    (true, false) => " (event recorded, no answer given)",
+                    (true, true) => " (event recorded, call denied: guard.fail_closed has \"*\")",
+                    (false, true) => " (call denied: guard.fail_closed has \"*\")",
+                    (false, false) => "",
+                };
             }
         }
-        warn(&format!("{msg}{kept}"));
-        std::process::exit(0);
+        // The same output as a normal run: the deny on stdout with this one
+        // line on stderr, or in exit2 mode the reason alone with exit 2.
+        std::process::exit(respond(answer, &[format!("{msg}{kept}")]));
     }));
 }
 

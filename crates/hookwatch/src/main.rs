@@ -2,6 +2,7 @@
 //! See ARCHITECTURE.md for the crate map and the hot-path contract.
 
 mod advice;
+mod alerting;
 mod cli;
 mod cmd;
 mod config;
@@ -10,6 +11,7 @@ mod hook;
 mod paths;
 mod payload;
 mod timefmt;
+mod worker;
 
 fn main() {
     // Recorded prompts and tool output are private even when scrubbed.

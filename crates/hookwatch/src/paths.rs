@@ -106,6 +106,13 @@ impl Paths {
         self.data_dir.join("worker.log")
     }
 
+    /// Exists while the outbox has work the last worker left for later; its
+    /// mtime is when that work is due. The hook stats it (one syscall) to
+    /// decide whether to start a worker.
+    pub fn outbox_due(&self) -> PathBuf {
+        self.data_dir.join("outbox.due")
+    }
+
     /// Records what `install` added to each settings file, so `uninstall`
     /// can undo exactly that.
     pub fn install_manifest(&self) -> PathBuf {

@@ -261,6 +261,81 @@ fn a_panic_while_answering_still_records_the_event_and_exits_0() {
 }
 
 #[test]
+fn a_panic_while_answering_denies_when_the_guard_fails_closed() {
+    let h = Home::new();
+    let panicking =
+        |input: &[u8]| run_with_stdin(h.cmd().env("HOOKWATCH_DEBUG_PANIC", "1").arg("hook"), input);
+    // A policy id is about that policy failing to decide: a panic stays open.
+    std::fs::write(
+        h.path().join("config.toml"),
+        "[guard]\nfail_closed = [\"rm-root\"]\n",
+    )
+    .unwrap();
+    let out = panicking(&bash("ls"));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty(), "no answer: fail open");
+
+    // "*": denied as the guard denies, recorded with the error, one line.
+    std::fs::write(
+        h.path().join("config.toml"),
+        "[guard]\nfail_closed = [\"*\"]\n",
+    )
+    .unwrap();
+    let out = panicking(&bash("ls"));
+    assert_eq!(out.status.code(), Some(0));
+    let (d, r) = decision(&out).unwrap();
+    assert_eq!(d, "deny");
+    assert!(
+        r.starts_with("hookwatch guard (internal-error): ")
+            && r.contains("internal error")
+            && r.contains("fails closed"),
+        "{r}"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("internal error") && err.contains("event recorded, call denied"),
+        "{err}"
+    );
+    // Only PreToolUse is guarded: a failure event still gets no answer.
+    let out = panicking(failure_event("g1", "toolu_f", 100).to_string().as_bytes());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+
+    // exit2 mode: the reason alone on stderr, exit 2.
+    std::fs::write(
+        h.path().join("config.toml"),
+        "[guard]\nfail_closed = [\"*\"]\ndeny_with = \"exit2\"\n",
+    )
+    .unwrap();
+    let out = panicking(&bash("ls"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("hookwatch guard (internal-error): "),
+        "{err}"
+    );
+
+    // All recorded with the error; the denials are in the audit log.
+    let ev = h.events(&["--event", "PreToolUse"]);
+    assert_eq!(ev.len(), 3);
+    for e in &ev {
+        assert!(e["outcome"]["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("HOOKWATCH_DEBUG_PANIC"));
+    }
+    assert_eq!(ev[0]["guard_decision"], serde_json::Value::Null);
+    assert_eq!(ev[1]["guard_decision"], "deny");
+    assert_eq!(ev[2]["guard_decision"], "deny");
+    assert_eq!(h.events(&["--event", "PostToolUseFailure"]).len(), 1);
+    let log = json_lines(&h.run(&["guard", "log", "--json", "--decision", "deny"]));
+    assert_eq!(log.len(), 2);
+}
+
+#[test]
 fn config_errors_never_switch_off_self_protection_and_fail_closed_holds() {
     let h = Home::new();
     // An unknown policy id makes the configured guard unbuildable.

@@ -37,10 +37,32 @@ fn a_normal_event_is_recorded_silently() {
     assert!(ev[0]["time"].as_str().unwrap().ends_with('Z'));
 }
 
+/// Bad input: still exit 0 and no answer, but one line on stderr saying
+/// what was kept and how to see it, without quoting the input.
+fn assert_one_line_about_bad_input(out: &std::process::Output, input: &[u8]) {
+    assert_silent_success(out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "one clear line: {err}");
+    assert!(err.starts_with("hookwatch: stdin "), "{err}");
+    assert!(
+        err.contains("kept raw as event ") && err.contains("hookwatch events --event ''"),
+        "{err}"
+    );
+    if input.len() >= 8 {
+        assert!(
+            !contains(&out.stderr, &String::from_utf8_lossy(&input[..8])),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn malformed_json_is_kept_raw_with_the_parse_error() {
     let h = Home::new();
-    assert_silent_success(&h.hook(br#"{"hook_event_name":"PostToolUse","session_id":"#));
+    let bad = br#"{"hook_event_name":"PostToolUse","session_id":"#;
+    let out = h.hook(bad);
+    assert_one_line_about_bad_input(&out, bad);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not JSON"));
     let ev = h.events(&[]);
     assert_eq!(ev.len(), 1);
     assert!(ev[0]["parse_error"].as_str().unwrap().contains("not JSON"));
@@ -56,13 +78,15 @@ fn binary_junk_and_empty_stdin_are_kept() {
     let junk: Vec<u8> = (0..4096u32)
         .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
         .collect();
-    assert_silent_success(&h.hook(&junk));
-    assert_silent_success(&h.hook(b""));
-    assert_silent_success(&h.hook(b"[1,2,3]"));
+    for input in [&junk[..], b"", b"[1,2,3]"] {
+        assert_one_line_about_bad_input(&h.hook(input), input);
+    }
     let ev = h.events(&[]);
     assert_eq!(ev.len(), 3);
     assert!(ev.iter().all(|e| e["parse_error"].is_string()));
     assert_eq!(ev[1]["parse_error"], "stdin was empty");
+    // What the line tells the user to run shows exactly these.
+    assert_eq!(h.events(&["--event", ""]).len(), 3);
 }
 
 #[test]

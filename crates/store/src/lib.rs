@@ -10,6 +10,7 @@
 //! ever sees a secret.
 
 pub mod counter;
+pub mod outbox;
 pub mod spool;
 
 use hookwatch_event::Event;
@@ -25,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_recovered.sql"),
     include_str!("../migrations/0003_outcome.sql"),
     include_str!("../migrations/0004_mcp_server.sql"),
+    include_str!("../migrations/0005_alerts.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -12,6 +12,8 @@
 //! - [`claude`]: locating the CLI ([`find_claude`], [`require_claude`]),
 //!   running it hermetically ([`run_claude`]) and a throwaway
 //!   project/HOME layout ([`TempProject`]).
+//! - [`receiver`]: a scripted HTTP/1.1 server on `127.0.0.1` for tests of
+//!   things that send HTTP (alert targets, the outbox worker).
 //!
 //! # What the CLI needs (observed with 2.1.330, running as root)
 //!
@@ -52,6 +54,8 @@
 
 pub mod api_standin;
 pub mod claude;
+pub mod receiver;
 
 pub use api_standin::{Action, ApiStandin, LoggedRequest, ScenarioError};
 pub use claude::{find_claude, require_claude, run_claude, ClaudeRun, TempProject};
+pub use receiver::{Plan, Received, Receiver, Reply};

@@ -61,58 +61,21 @@ pub fn run(background: bool, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// One worker at a time (the lock), looping until the spool stays empty.
+/// The worker the hook starts: ingest, and deliver alerts when they are on
+/// (see `crate::worker`). Errors go to the worker log: nobody reads stderr.
 fn worker(paths: &Paths) -> Result<()> {
-    std::fs::create_dir_all(&paths.data_dir)?;
-    let lock = File::create(paths.worker_lock())?;
-    if lock.try_lock().is_err() {
-        return Ok(());
-    }
-    let log = |msg: String| {
-        use std::io::Write;
-        let path = paths.worker_log();
-        // Bounded: start over past 1 MiB rather than grow forever.
-        if std::fs::metadata(&path).is_ok_and(|m| m.len() > 1 << 20) {
-            let _ = std::fs::remove_file(&path);
-        }
-        let msg = hookwatch_scrub::scrub_str(&msg).into_owned();
-        if let Ok(mut f) = File::options().create(true).append(true).open(&path) {
-            let _ = writeln!(
-                f,
-                "{} {}",
-                crate::timefmt::rfc3339(crate::timefmt::now_us()),
-                msg
-            );
-        }
-    };
-    let mut store = match Store::open(&paths.db()) {
-        Ok(s) => s,
-        Err(e) => {
-            log(format!("error: {e}"));
-            return Ok(());
-        }
-    };
-    set_classifier(paths, &mut store);
-    // Counters of sessions idle for two days are no longer needed for caps.
-    for dir in ["failures", "budget", "allow-once"] {
-        hookwatch_store::counter::prune(
-            &paths.state().join(dir),
-            std::time::Duration::from_secs(2 * 86400),
-        );
-    }
-    for _ in 0..100 {
-        match store.ingest(&paths.spool_dirs()) {
-            // Only new rows mean more may be arriving; duplicates that cannot
-            // be unlinked must not keep the worker spinning.
-            Ok(r) if r.inserted == 0 => break,
-            Ok(_) => {}
-            Err(e) => {
-                log(format!("error: {e}"));
-                break;
-            }
-        }
+    let log = |msg: String| crate::worker::log_line(paths, &msg);
+    if let Err(e) = crate::worker::run(paths, crate::worker::Mode::Background, &log) {
+        log(format!("error: {e:#}"));
     }
     Ok(())
+}
+
+/// Open the database with the failure classifier set, nothing ingested.
+pub fn open_store(paths: &Paths) -> Result<Store> {
+    let mut store = Store::open(&paths.db())?;
+    set_classifier(paths, &mut store);
+    Ok(store)
 }
 
 /// Start `hookwatch ingest --background` fully detached: its own session,

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod alerts;
 pub mod config;
 pub mod demo;
 pub mod guard;

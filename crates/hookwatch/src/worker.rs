@@ -1,0 +1,195 @@
+//! The worker: moves the spool into SQLite and, when alerting is on, routes,
+//! flushes and delivers the outbox. One at a time (a lock file). Three ways
+//! to run it:
+//!
+//! - started by the hook, detached (`ingest --background`): stays while work
+//!   is due within `alerts.delivery.linger`, then leaves a marker whose
+//!   mtime says when the rest is due; the next hook past that time starts a
+//!   worker again;
+//! - `hookwatch drain`: the same in the foreground, now (`--wait`: until the
+//!   outbox is empty);
+//! - `hookwatch daemon`: never exits, for machines where no hook may fire
+//!   for hours (retries, long group intervals).
+
+use crate::alerting::{self, Alerting};
+use crate::paths::Paths;
+use hookwatch_store::Store;
+use std::fs::File;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Started by the hook: leave if another worker runs.
+    Background,
+    /// `hookwatch drain`: wait for the lock, deliver what is due, exit.
+    Drain { wait: bool },
+    /// `hookwatch daemon`.
+    Daemon,
+}
+
+/// What one pass of the loop did (`drain --json`).
+#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+pub struct Totals {
+    pub ingested: usize,
+    pub alerts: usize,
+    pub notifications: usize,
+    pub sent: usize,
+    pub retried: usize,
+    pub dead: usize,
+    pub deferred: usize,
+}
+
+pub fn now_us() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
+
+/// The worker log: scrubbed, bounded (starts over past 1 MiB).
+pub fn log_line(paths: &Paths, msg: &str) {
+    use std::io::Write;
+    let path = paths.worker_log();
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() > 1 << 20) {
+        let _ = std::fs::remove_file(&path);
+    }
+    let msg = hookwatch_scrub::scrub_str(msg).into_owned();
+    if let Ok(mut f) = File::options().create(true).append(true).open(&path) {
+        let _ = writeln!(
+            f,
+            "{} {}",
+            crate::timefmt::rfc3339(crate::timefmt::now_us()),
+            msg.replace('\n', " ")
+        );
+    }
+}
+
+pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<Totals> {
+    std::fs::create_dir_all(&paths.data_dir)?;
+    let lock = File::create(paths.worker_lock())?;
+    match mode {
+        Mode::Background => {
+            if lock.try_lock().is_err() {
+                return Ok(Totals::default());
+            }
+        }
+        _ => lock.lock()?,
+    }
+    let config = crate::config::load(&paths.config_file)
+        .map(|l| l.config)
+        .unwrap_or_else(|e| {
+            log(format!("config: {e}; alerting needs a valid config"));
+            crate::config::load_lenient(&paths.config_file).0
+        });
+    let alerting = match Alerting::load(&config.alerts, &paths.config_file) {
+        Ok(a) => a,
+        Err(e) => {
+            log(format!("alerting is off until the config is fixed: {e}"));
+            None
+        }
+    };
+    if let Some(a) = &alerting {
+        for w in &a.warnings {
+            log(format!("warning: {w}"));
+        }
+    }
+    let mut store = crate::cmd::ingest::open_store(paths)?;
+    for dir in ["failures", "budget", "allow-once"] {
+        hookwatch_store::counter::prune(
+            &paths.state().join(dir),
+            Duration::from_secs(2 * 86400),
+        );
+    }
+    let linger = alerting
+        .as_ref()
+        .map(|a| a.config.duration(&a.config.delivery.linger))
+        .unwrap_or(0);
+    let mut totals = Totals::default();
+    loop {
+        totals.ingested += ingest(&mut store, paths, log);
+        let Some(a) = &alerting else {
+            clear_marker(paths);
+            return Ok(totals);
+        };
+        if let Err(e) = pass(&mut store, a, log, &mut totals) {
+            log(format!("error: {e}"));
+        }
+        let next = store.next_due().unwrap_or(None);
+        let now = now_us();
+        let Some(next) = next else {
+            clear_marker(paths);
+            if mode == Mode::Daemon {
+                std::thread::sleep(Duration::from_secs(1));
+                continue;
+            }
+            return Ok(totals);
+        };
+        let wait = next - now;
+        let stay = match mode {
+            Mode::Daemon => true,
+            Mode::Drain { wait: true } => true,
+            Mode::Drain { wait: false } => wait <= 0,
+            Mode::Background => wait <= linger,
+        };
+        if !stay {
+            set_marker(paths, next);
+            return Ok(totals);
+        }
+        // Short naps: new events arriving in the spool are picked up within
+        // a second even while waiting for a far-off retry.
+        if wait > 0 {
+            std::thread::sleep(Duration::from_micros(wait.clamp(1_000, 1_000_000) as u64));
+        }
+    }
+}
+
+/// Ingest until the spool stays empty (bounded: hooks may keep writing).
+fn ingest(store: &mut Store, paths: &Paths, log: &dyn Fn(String)) -> usize {
+    let mut n = 0;
+    for _ in 0..100 {
+        match store.ingest(&paths.spool_dirs()) {
+            // Only new rows mean more may be arriving; duplicates that cannot
+            // be unlinked must not keep the worker spinning.
+            Ok(r) if r.inserted == 0 => break,
+            Ok(r) => n += r.inserted,
+            Err(e) => {
+                log(format!("error: {e}"));
+                break;
+            }
+        }
+    }
+    if let Err(e) = store.backfill_failures(10_000) {
+        log(format!("error: {e}"));
+    }
+    n
+}
+
+fn pass(store: &mut Store, a: &Alerting, log: &dyn Fn(String), t: &mut Totals) -> Result<(), String> {
+    t.alerts += alerting::route::run(store, a, now_us())?;
+    t.notifications += alerting::flush::run(store, a, now_us())?;
+    let r = alerting::deliver::run(store, a, &now_us, log)?;
+    t.sent += r.sent;
+    t.retried += r.retried;
+    t.dead += r.dead;
+    t.deferred += r.deferred;
+    Ok(())
+}
+
+fn set_marker(paths: &Paths, due_us: i64) {
+    let path = paths.outbox_due();
+    if let Ok(f) = File::create(&path) {
+        let t = UNIX_EPOCH + Duration::from_micros(due_us.max(0) as u64);
+        let _ = f.set_modified(t);
+    }
+}
+
+fn clear_marker(paths: &Paths) {
+    let _ = std::fs::remove_file(paths.outbox_due());
+}
+
+/// The hook's test: has work that a worker left for later come due?
+pub fn marker_due(paths: &Paths) -> bool {
+    std::fs::metadata(paths.outbox_due())
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t <= SystemTime::now())
+}

@@ -1,0 +1,268 @@
+//! One HTTP attempt and what it means for the outbox: delivered, retry
+//! (and when), or permanent. Non-2xx answers are results, not Rust errors.
+
+use crate::retry::{discord_retry_after, retry_after, sentry_rate_limits};
+use crate::text::{one_line, redact_url, scrub, user_agent};
+use crate::{Delivery, SendOptions};
+use std::io::Read;
+use std::time::Duration;
+
+/// Which target answered: each has its own way of saying "later".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flavor {
+    Generic,
+    Slack,
+    Discord,
+    Sentry,
+}
+
+/// Enough of an answer to explain it; the rest is drained unread.
+const BODY_KEEP: u64 = 64 * 1024;
+const EXCERPT: usize = 200;
+
+pub(crate) fn send(
+    flavor: Flavor,
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+    opts: &SendOptions,
+) -> Delivery {
+    let shown = redact_url(url);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(opts.timeout))
+        // Standard Webhooks: a redirect is a failure, and following one
+        // would resend a signed body (or a credential URL) somewhere else.
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .user_agent(user_agent())
+        .build()
+        .into();
+    let mut req = match method {
+        "POST" => agent.post(url),
+        "PUT" => agent.put(url),
+        other => {
+            return Delivery::Permanent {
+                status: None,
+                error: format!("unsupported HTTP method {other}"),
+            }
+        }
+    };
+    for (k, v) in headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    match req.send(body) {
+        Ok(mut resp) => {
+            let status = resp.status().as_u16();
+            let header = |name: &str| {
+                resp.headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            };
+            let answer = Answer {
+                status,
+                retry_after: header("retry-after"),
+                sentry_limits: header("x-sentry-rate-limits"),
+                location: header("location"),
+                body: Vec::new(),
+            };
+            let mut answer = answer;
+            // A body that times out half-way still leaves the status to go by.
+            let _ = resp
+                .body_mut()
+                .as_reader()
+                .take(BODY_KEEP)
+                .read_to_end(&mut answer.body);
+            classify(flavor, &answer, &shown, opts.now_unix_s)
+        }
+        Err(e) => network_error(e, url, &shown, opts.timeout),
+    }
+}
+
+pub(crate) struct Answer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub sentry_limits: Option<String>,
+    pub location: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// First ~200 bytes of the answer, on one line and scrubbed: targets echo
+/// payloads back, and a payload can hold what the scrubber must catch.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT * 2)]);
+    crate::text::cut_bytes(&scrub(&one_line(&text)), EXCERPT)
+}
+
+pub(crate) fn classify(flavor: Flavor, a: &Answer, shown: &str, now_unix_s: i64) -> Delivery {
+    let status = a.status;
+    let body = excerpt(&a.body);
+    let said = if body.is_empty() {
+        String::new()
+    } else {
+        format!(": {body}")
+    };
+    match status {
+        200..=299 => Delivery::Delivered {
+            status: Some(status),
+            answer: format!("HTTP {status}{said}"),
+        },
+        408 | 429 | 500..=599 => {
+            let from_header = a.retry_after.as_deref().and_then(|v| retry_after(v, now_unix_s));
+            let after = match (flavor, status) {
+                (Flavor::Sentry, 429) => a
+                    .sentry_limits
+                    .as_deref()
+                    .and_then(sentry_rate_limits)
+                    .or(from_header)
+                    // Sentry's transport spec: a bare 429 means one minute.
+                    .or(Some(Duration::from_secs(60))),
+                (Flavor::Discord, 429) => discord_retry_after(&a.body).or(from_header),
+                (Flavor::Sentry, _) => a
+                    .sentry_limits
+                    .as_deref()
+                    .and_then(sentry_rate_limits)
+                    .or(from_header),
+                _ => from_header,
+            };
+            Delivery::Retry {
+                status: Some(status),
+                error: format!("HTTP {status} from {shown}{said}"),
+                after,
+            }
+        }
+        300..=399 => {
+            let to = a
+                .location
+                .as_deref()
+                .map(|l| format!(" to {}", redact_url(l)))
+                .unwrap_or_default();
+            Delivery::Permanent {
+                status: Some(status),
+                error: format!(
+                    "HTTP {status} from {shown}: redirect{to} not followed: configure the final URL"
+                ),
+            }
+        }
+        _ => Delivery::Permanent {
+            status: Some(status),
+            error: format!("HTTP {status} from {shown}{said}{}", advice(flavor, status)),
+        },
+    }
+}
+
+fn advice(flavor: Flavor, status: u16) -> &'static str {
+    match (flavor, status) {
+        (Flavor::Slack | Flavor::Discord, 404 | 410) => {
+            " (the webhook was deleted, revoked or its channel archived: create a new one and \
+             update the target's url_env or url_file)"
+        }
+        (Flavor::Slack | Flavor::Discord, 401 | 403) => {
+            " (the webhook is not allowed to post: check it in the workspace settings)"
+        }
+        (Flavor::Sentry, 401 | 403) => " (the DSN's key was refused: check the DSN)",
+        (_, 401 | 403) => " (the credential was refused: check it)",
+        (_, 400 | 413 | 422) => " (the target refused the payload)",
+        (_, 410) => " (the endpoint is gone: remove or update the target)",
+        _ => "",
+    }
+}
+
+fn network_error(e: ureq::Error, url: &str, shown: &str, timeout: Duration) -> Delivery {
+    use ureq::Error as E;
+    // ureq messages can quote the URL; only its redacted form may show.
+    let clean = |s: String| scrub(&s.replace(url, shown));
+    let retry = |error: String| Delivery::Retry {
+        status: None,
+        error,
+        after: None,
+    };
+    let permanent = |error: String| Delivery::Permanent {
+        status: None,
+        error,
+    };
+    match e {
+        E::Timeout(_) => retry(format!(
+            "no answer from {shown} within {}",
+            secs(timeout)
+        )),
+        E::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => retry(format!(
+            "no answer from {shown} within {}",
+            secs(timeout)
+        )),
+        E::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            retry(format!("could not connect to {shown}: connection refused"))
+        }
+        E::Io(io) => retry(format!("{shown}: {}", clean(io.to_string()))),
+        E::HostNotFound => retry(format!("cannot resolve the host of {shown}")),
+        E::ConnectionFailed => retry(format!("could not connect to {shown}")),
+        E::Protocol(p) => retry(format!(
+            "{shown} answered with broken HTTP: {}",
+            clean(p.to_string())
+        )),
+        E::Tls(t) => retry(format!("TLS with {shown} failed: {t}")),
+        E::Rustls(r) => retry(format!("TLS with {shown} failed: {}", clean(r.to_string()))),
+        E::Pem(p) => retry(format!("TLS with {shown} failed: {}", clean(p.to_string()))),
+        E::BadUri(_) => permanent(format!("{shown} is not a valid URL: check the target")),
+        E::Http(h) => permanent(format!(
+            "cannot build the request for {shown}: {}",
+            clean(h.to_string())
+        )),
+        E::InvalidProxyUrl => {
+            permanent("the proxy URL in the environment (HTTPS_PROXY / ALL_PROXY) is invalid".into())
+        }
+        E::RedirectFailed | E::TooManyRedirects => permanent(format!(
+            "{shown} redirected: redirects are not followed: configure the final URL"
+        )),
+        other => retry(format!("{shown}: {}", clean(other.to_string()))),
+    }
+}
+
+fn secs(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16) -> Answer {
+        Answer {
+            status,
+            retry_after: None,
+            sentry_limits: None,
+            location: None,
+            body: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn statuses() {
+        let d = classify(Flavor::Generic, &answer(204), "x", 0);
+        assert!(matches!(d, Delivery::Delivered { status: Some(204), .. }));
+        for s in [408, 429, 500, 502, 503, 504] {
+            let d = classify(Flavor::Generic, &answer(s), "x", 0);
+            assert!(matches!(d, Delivery::Retry { after: None, .. }), "{s}");
+        }
+        for s in [301, 302, 307, 400, 401, 403, 404, 410, 413] {
+            let d = classify(Flavor::Generic, &answer(s), "x", 0);
+            assert!(matches!(d, Delivery::Permanent { .. }), "{s}");
+        }
+        let d = classify(Flavor::Sentry, &answer(429), "x", 0);
+        assert!(matches!(d, Delivery::Retry { after: Some(a), .. } if a == Duration::from_secs(60)));
+        let mut a = answer(429);
+        a.sentry_limits = Some("120:error:key".into());
+        a.retry_after = Some("5".into());
+        let d = classify(Flavor::Sentry, &a, "x", 0);
+        assert!(matches!(d, Delivery::Retry { after: Some(a), .. } if a == Duration::from_secs(120)));
+        let mut a = answer(503);
+        a.retry_after = Some("5".into());
+        let d = classify(Flavor::Generic, &a, "x", 0);
+        assert!(matches!(d, Delivery::Retry { after: Some(a), .. } if a == Duration::from_secs(5)));
+    }
+}
