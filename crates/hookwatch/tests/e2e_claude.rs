@@ -555,3 +555,82 @@ fn in_exit2_mode_the_guard_blocks_through_exit_code_2_and_the_model_reads_stderr
     let pre = ev.iter().find(|e| e["event"] == "PreToolUse").unwrap();
     assert_eq!(pre["guard_decision"], "deny");
 }
+
+#[test]
+fn a_failing_command_gives_exactly_one_webhook_delivery_without_its_secrets() {
+    use hookwatch_testkit::receiver::{Plan, Receiver};
+    let rx = Receiver::start(Plan::always(200, "ok"));
+    let s = setup(&[]);
+    let secret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+    std::fs::write(
+        s.tp.hookwatch_home().join("config.toml"),
+        format!(
+            "[alerts.route]\ngroup_wait = \"1s\"\n\n[alerts.delivery]\nlinger = \"10s\"\n\n\
+             [alerts.targets.team]\ntype = \"webhook\"\nurl = \"{}/hook\"\nsecret_env = \"HW_E2E_SECRET\"\n",
+            rx.url()
+        ),
+    )
+    .unwrap();
+    let gh = format!("ghp_{}", "Zx8Cv7Bn6Mq5Wl4Ek3Rj2Th1Yg0Uf9Id8Os7");
+    let pw = "Tr0ub4dor-and-3";
+    std::fs::write(
+        s.tp.project().join("deploy.log"),
+        format!("auth with token {gh}\npostgres://deploy:{pw}@db.internal/prod refused\n"),
+    )
+    .unwrap();
+    let api = ApiStandin::start(vec![
+        Action::bash("cat deploy.log; exit 7"),
+        Action::text("the deploy failed"),
+    ])
+    .unwrap();
+    let run = s
+        .tp
+        .run_claude(
+            &s.claude,
+            &api.base_url(),
+            "deploy",
+            "Bash",
+            &[("HW_E2E_SECRET", secret)],
+            Duration::from_secs(120),
+        )
+        .unwrap();
+    assert!(run.status.success(), "{}", run.stderr);
+    let sid = run.session_id().unwrap().to_owned();
+    // The hook started the worker; group_wait is 1 s.
+    assert!(rx.wait_for(1, Duration::from_secs(30)), "no webhook delivery");
+    // Nothing more arrives: one failure, one notification.
+    std::thread::sleep(Duration::from_secs(3));
+    let reqs = rx.requests();
+    assert_eq!(reqs.len(), 1, "{:?}", reqs.iter().map(|r| r.body_str().to_string()).collect::<Vec<_>>());
+    let r = &reqs[0];
+    let expected = hookwatch_sink::standard_webhooks_signature(
+        secret,
+        r.header("webhook-id").unwrap(),
+        r.header("webhook-timestamp").unwrap().parse().unwrap(),
+        &r.body,
+    )
+    .unwrap();
+    assert_eq!(r.header("webhook-signature"), Some(expected.as_str()));
+    for leaked in [gh.as_str(), pw] {
+        assert!(!contains(&r.body, leaked), "{leaked} in the webhook body");
+    }
+    let v = r.json();
+    let n = &v["data"];
+    assert_eq!(n["session"], sid.as_str());
+    assert_eq!(
+        n["project"].as_str().unwrap(),
+        s.tp.project().to_str().unwrap()
+    );
+    let a = &n["alerts"][0];
+    assert_eq!(a["event"], "PostToolUseFailure");
+    assert_eq!(a["tool"], "Bash");
+    assert_eq!(a["command"], "cat deploy.log; exit 7");
+    assert!(a["error"].as_str().unwrap().starts_with("Exit code 7"), "{a}");
+    assert!(a["error"].as_str().unwrap().contains("[REDACTED:"), "{a}");
+    let id = a["event_id"].as_i64().unwrap();
+    let ev = json_lines(&hw(&s.tp).args(["show", &id.to_string(), "--json"]).output().unwrap());
+    assert_eq!(ev[0]["event"], "PostToolUseFailure");
+    let rows = json_lines(&hw(&s.tp).args(["alerts", "--json"]).output().unwrap());
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["state"], "sent");
+}

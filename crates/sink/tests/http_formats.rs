@@ -91,7 +91,7 @@ fn webhook_is_signed_per_standard_webhooks() {
         verify_standard_webhooks(SECRET, req);
         let v = req.json();
         assert_eq!(v["type"], "hookwatch.alert.firing");
-        assert_eq!(v["timestamp"], "2027-01-15T08:39:59.000000Z");
+        assert_eq!(v["timestamp"], "2027-01-15T07:59:59.000000Z");
         assert_eq!(v["data"]["key"], "n7-3f2a9c");
         assert_eq!(v["data"]["alerts"][0]["event_id"], 42);
         assert_eq!(v["data"]["project"], "myproj");
@@ -260,7 +260,7 @@ fn discord_embed_within_limits() {
     assert!(embed_total(e) <= 6000, "{}", embed_total(e));
     assert!(e["footer"]["text"].as_str().unwrap().contains("hookwatch show 40"));
     assert_eq!(e["color"], 0xE74C3C);
-    assert_eq!(e["timestamp"], "2027-01-15T08:39:59.000000Z");
+    assert_eq!(e["timestamp"], "2027-01-15T07:59:59.000000Z");
     assert!(e["description"].as_str().unwrap().contains("eee"));
     assert!(!req.body_str().contains(LEAKED));
 
@@ -329,7 +329,7 @@ fn pagerduty_trigger_and_resolve() {
     assert!(summary.starts_with("Bash failed 3× in myproj") && summary.chars().count() <= 1024);
     assert!(!p["source"].as_str().unwrap().is_empty());
     assert_eq!(p["severity"], "error");
-    assert_eq!(p["timestamp"], "2027-01-15T08:39:59.000000Z");
+    assert_eq!(p["timestamp"], "2027-01-15T07:59:59.000000Z");
     assert_eq!(p["component"], "Bash");
     assert_eq!(p["group"], "myproj");
     assert_eq!(p["class"], "missing_dependency");
