@@ -131,8 +131,10 @@ pub struct Delivery {
     /// A claimed notification whose worker died is sent again after this.
     pub lease: String,
     /// How long a worker started by the hook waits for work due soon
-    /// (group_wait, a retry) before exiting; later work is picked up by the
-    /// next hook event or by `hookwatch daemon`.
+    /// (group_wait, group_interval, a retry) before exiting; later work is
+    /// picked up by the next hook event or by `hookwatch daemon`. Longer
+    /// than the default group_interval, so one worker serves a busy session
+    /// instead of one per failure.
     pub linger: String,
     /// Events older than this when the worker first sees them are recorded
     /// but not alerted (a stale alert helps nobody).
@@ -148,7 +150,7 @@ impl Default for Delivery {
             backoff_cap: "30m".into(),
             timeout: "10s".into(),
             lease: "2m".into(),
-            linger: "2m".into(),
+            linger: "6m".into(),
             max_event_age: "6h".into(),
         }
     }

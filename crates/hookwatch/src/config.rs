@@ -303,13 +303,22 @@ impl Loaded {
             });
         }
         let effective = toml::Table::try_from(&self.config).unwrap_or_default();
-        for section in ["failure", "guard"] {
+        for section in ["failure", "guard", "alerts"] {
             let Some(table) = effective.get(section).and_then(|t| t.as_table()) else {
                 continue;
             };
             for (k, v) in table {
                 let value = match v {
                     toml::Value::Array(a) if k == "rules" => format!("{} rule(s)", a.len()),
+                    toml::Value::Array(a) if k == "inhibit" => format!("{} rule(s)", a.len()),
+                    toml::Value::Table(t) if k == "targets" => {
+                        let names: Vec<&String> = t.keys().collect();
+                        format!("{} target(s) {names:?}", t.len())
+                    }
+                    toml::Value::Table(t) if k == "route" => format!(
+                        "{} child route(s)",
+                        t.get("routes").and_then(|r| r.as_array()).map_or(0, |r| r.len())
+                    ),
                     v => v.to_string(),
                 };
                 origins.push(Origin {

@@ -73,7 +73,12 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
                 return Ok(Totals::default());
             }
         }
-        _ => lock.lock()?,
+        _ => {
+            if lock.try_lock().is_err() {
+                log("a worker is already running (started by a hook); waiting for it to finish".into());
+                lock.lock()?;
+            }
+        }
     }
     let config = crate::config::load(&paths.config_file)
         .map(|l| l.config)
@@ -100,40 +105,64 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
             Duration::from_secs(2 * 86400),
         );
     }
-    let linger = alerting
-        .as_ref()
-        .map(|a| a.config.duration(&a.config.delivery.linger))
-        .unwrap_or(0);
+    if let Err(e) = store.prune_outbox(now_us() - 30 * 86_400_000_000) {
+        log(format!("error: {e}"));
+    }
     let mut totals = Totals::default();
     loop {
-        totals.ingested += ingest(&mut store, paths, log);
-        let Some(a) = &alerting else {
-            clear_marker(paths);
+        work(&mut store, paths, mode, alerting.as_ref(), log, &mut totals);
+        // A hook writes its spool file, then looks for a running worker: if
+        // it saw this one just before it let go, its event is in the spool
+        // now. Look once more after letting go, so no event waits for the
+        // next hook.
+        // Unreadable records stay in the spool: only more than those counts.
+        let leftover = spool_records(paths);
+        let _ = lock.unlock();
+        if spool_records(paths) <= leftover || lock.try_lock().is_err() {
             return Ok(totals);
+        }
+    }
+}
+
+/// The loop under the lock, until nothing is due soon enough to wait for.
+fn work(
+    store: &mut Store,
+    paths: &Paths,
+    mode: Mode,
+    alerting: Option<&Alerting>,
+    log: &dyn Fn(String),
+    totals: &mut Totals,
+) {
+    let linger = alerting
+        .map(|a| a.config.duration(&a.config.delivery.linger))
+        .unwrap_or(0);
+    loop {
+        totals.ingested += ingest(store, paths, log);
+        let Some(a) = alerting else {
+            clear_marker(paths);
+            return;
         };
-        if let Err(e) = pass(&mut store, a, log, &mut totals) {
+        if let Err(e) = pass(store, a, log, totals) {
             log(format!("error: {e}"));
         }
-        let next = store.next_due().unwrap_or(None);
         let now = now_us();
-        let Some(next) = next else {
+        let Some(next) = store.next_due().unwrap_or(None) else {
             clear_marker(paths);
             if mode == Mode::Daemon {
                 std::thread::sleep(Duration::from_secs(1));
                 continue;
             }
-            return Ok(totals);
+            return;
         };
         let wait = next - now;
         let stay = match mode {
-            Mode::Daemon => true,
-            Mode::Drain { wait: true } => true,
+            Mode::Daemon | Mode::Drain { wait: true } => true,
             Mode::Drain { wait: false } => wait <= 0,
             Mode::Background => wait <= linger,
         };
         if !stay {
             set_marker(paths, next);
-            return Ok(totals);
+            return;
         }
         // Short naps: new events arriving in the spool are picked up within
         // a second even while waiting for a far-off retry.
@@ -141,6 +170,14 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
             std::thread::sleep(Duration::from_micros(wait.clamp(1_000, 1_000_000) as u64));
         }
     }
+}
+
+fn spool_records(paths: &Paths) -> usize {
+    paths
+        .spool_dirs()
+        .iter()
+        .map(|d| hookwatch_store::spool::pending(d).map_or(0, |f| f.len()))
+        .sum()
 }
 
 /// Ingest until the spool stays empty (bounded: hooks may keep writing).

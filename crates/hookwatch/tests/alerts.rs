@@ -489,3 +489,97 @@ fn a_secret_in_the_config_text_is_refused_and_loose_permissions_warned() {
     assert_eq!(t[0]["ready"], true, "{t:?}");
     assert!(t[0]["warnings"].to_string().contains("chmod 600"), "{t:?}");
 }
+
+fn set_config(h: &Home, from: &str, to: &str) {
+    let p = h.path().join("config.toml");
+    let cfg = std::fs::read_to_string(&p).unwrap();
+    assert!(cfg.contains(from), "{from} not in config");
+    std::fs::write(p, cfg.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn after_a_flush_new_alerts_wait_for_the_group_interval() {
+    let rx = Receiver::start(Plan::always(200, "ok"));
+    let h = home_with(&rx.url(), "");
+    set_config(&h, "group_interval = \"1s\"", "group_interval = \"2s\"");
+    hook(&h, &failure("s1", "a", "make", "make: *** [all] Error 2"));
+    drain(&h);
+    hook(&h, &failure("s1", "b", "cargo build", "error: could not compile `x`"));
+    drain(&h);
+    let reqs = rx.requests();
+    assert_eq!(reqs.len(), 2);
+    let gap = reqs[1].at.duration_since(reqs[0].at);
+    assert!(gap >= Duration::from_millis(1800), "second notification after {gap:?}");
+}
+
+#[test]
+fn a_target_rate_limit_spaces_notifications_without_dropping_any() {
+    let rx = Receiver::start(Plan::always(200, "ok"));
+    let h = home_with(&rx.url(), "rate_limit = \"1/1s\"\n");
+    let lock = std::fs::File::create(h.path().join("worker.lock")).unwrap();
+    lock.lock().unwrap();
+    for i in 0..3 {
+        hook(&h, &failure(&format!("s{i}"), "x", "make", &format!("make: *** [t{i}] Error 2")));
+    }
+    drop(lock);
+    let t = drain(&h);
+    let reqs = rx.requests();
+    assert_eq!(reqs.len(), 3, "{t}");
+    for w in reqs.windows(2) {
+        let gap = w[1].at.duration_since(w[0].at);
+        assert!(gap >= Duration::from_millis(900), "sent {gap:?} apart");
+    }
+    assert!(t["deferred"].as_u64().unwrap() >= 2, "{t}");
+}
+
+#[test]
+fn work_left_for_later_is_picked_up_by_a_later_hook() {
+    let rx = Receiver::start(Plan::always(200, "ok").then(Reply::status(503)));
+    let h = home_with(&rx.url(), "");
+    set_config(&h, "linger = \"3s\"", "linger = \"0s\"");
+    set_config(&h, "backoff_base = \"50ms\"", "backoff_base = \"1s\"");
+    set_config(&h, "backoff_cap = \"200ms\"", "backoff_cap = \"1s\"");
+    hook(&h, &failure("s1", "x", "make", "make: *** [all] Error 2"));
+    // The hook's worker tries once, gets 503, and leaves: the retry is due
+    // later than it may linger.
+    assert!(rx.wait_for(1, Duration::from_secs(10)));
+    let start = Instant::now();
+    while !h.path().join("outbox.due").exists() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(h.path().join("outbox.due").exists(), "no marker left");
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(rx.requests().len(), 1, "nobody should have retried yet");
+    // Any later event, even one that cannot alert, starts a worker.
+    let prompt = json!({"session_id": "s1", "transcript_path": "/tmp/t", "cwd": "/work/shop",
+        "hook_event_name": "UserPromptSubmit", "prompt": "try again"});
+    hook(&h, &prompt);
+    assert!(rx.wait_for(2, Duration::from_secs(10)), "the retry never happened");
+    let start = Instant::now();
+    while h.path().join("outbox.due").exists() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!h.path().join("outbox.due").exists(), "marker not cleared");
+}
+
+#[test]
+fn config_mistakes_are_reported_with_what_to_fix() {
+    let h = Home::new();
+    let p = h.path().join("config.toml");
+    for (cfg, needle) in [
+        ("[alerts.targets.a]\ntype = \"command\"\nargv = [\"true\"]\n[[alerts.route.routes]]\ntargets = [\"nope\"]\n", "nope"),
+        ("[alerts.targets.a]\ntype = \"command\"\nargv = [\"true\"]\n[[alerts.route.routes]]\nmatchers = [\"tool\"]\n", "operator"),
+        ("[alerts.targets.a]\ntype = \"command\"\nargv = [\"true\"]\n[alerts.route]\ngroup_wait = \"soon\"\n", "group_wait"),
+        ("[alerts.targets.a]\ntype = \"command\"\nargv = [\"true\"]\nrate_limit = \"lots\"\n", "rate_limit"),
+        ("[alerts.targets.a]\ntype = \"pager\"\n", "pager"),
+    ] {
+        std::fs::write(&p, cfg).unwrap();
+        let out = h.cmd().arg("config").output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{cfg}");
+        assert!(err.contains(needle), "{cfg}: {err}");
+        // The hook still records, whatever the alerts section says.
+        let out = h.hook(failure("s", "t", "make", "Error 2").to_string().as_bytes());
+        assert_eq!(out.status.code(), Some(0));
+    }
+}

@@ -172,8 +172,5 @@ fn collect(rx: mpsc::Receiver<Vec<u8>>) -> String {
     let bytes = rx
         .recv_timeout(Duration::from_millis(500))
         .unwrap_or_default();
-    cut_bytes(
-        &scrub(&one_line(&String::from_utf8_lossy(&bytes))),
-        300,
-    )
+    cut_bytes(&scrub(&one_line(&String::from_utf8_lossy(&bytes))), 300)
 }

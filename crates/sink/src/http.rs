@@ -29,7 +29,12 @@ pub(crate) fn send(
     opts: &SendOptions,
 ) -> Delivery {
     let shown = redact_url(url);
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let mut config = ureq::Agent::config_builder();
+    if is_loopback(url) {
+        // A local receiver is never behind the user's HTTP(S)_PROXY.
+        config = config.proxy(None);
+    }
+    let agent: ureq::Agent = config
         .timeout_global(Some(opts.timeout))
         // Standard Webhooks: a redirect is a failure, and following one
         // would resend a signed body (or a credential URL) somewhere else.
@@ -80,6 +85,22 @@ pub(crate) fn send(
     }
 }
 
+fn is_loopback(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.split(':').next().unwrap_or(""),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 pub(crate) struct Answer {
     pub status: u16,
     pub retry_after: Option<String>,
@@ -109,7 +130,10 @@ pub(crate) fn classify(flavor: Flavor, a: &Answer, shown: &str, now_unix_s: i64)
             answer: format!("HTTP {status}{said}"),
         },
         408 | 429 | 500..=599 => {
-            let from_header = a.retry_after.as_deref().and_then(|v| retry_after(v, now_unix_s));
+            let from_header = a
+                .retry_after
+                .as_deref()
+                .and_then(|v| retry_after(v, now_unix_s));
             let after = match (flavor, status) {
                 (Flavor::Sentry, 429) => a
                     .sentry_limits
@@ -183,14 +207,10 @@ fn network_error(e: ureq::Error, url: &str, shown: &str, timeout: Duration) -> D
         error,
     };
     match e {
-        E::Timeout(_) => retry(format!(
-            "no answer from {shown} within {}",
-            secs(timeout)
-        )),
-        E::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => retry(format!(
-            "no answer from {shown} within {}",
-            secs(timeout)
-        )),
+        E::Timeout(_) => retry(format!("no answer from {shown} within {}", secs(timeout))),
+        E::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            retry(format!("no answer from {shown} within {}", secs(timeout)))
+        }
         E::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
             retry(format!("could not connect to {shown}: connection refused"))
         }
@@ -209,9 +229,9 @@ fn network_error(e: ureq::Error, url: &str, shown: &str, timeout: Duration) -> D
             "cannot build the request for {shown}: {}",
             clean(h.to_string())
         )),
-        E::InvalidProxyUrl => {
-            permanent("the proxy URL in the environment (HTTPS_PROXY / ALL_PROXY) is invalid".into())
-        }
+        E::InvalidProxyUrl => permanent(
+            "the proxy URL in the environment (HTTPS_PROXY / ALL_PROXY) is invalid".into(),
+        ),
         E::RedirectFailed | E::TooManyRedirects => permanent(format!(
             "{shown} redirected: redirects are not followed: configure the final URL"
         )),
@@ -242,9 +262,26 @@ mod tests {
     }
 
     #[test]
+    fn loopback_hosts() {
+        assert!(is_loopback("http://127.0.0.1:8080/x"));
+        assert!(is_loopback("http://127.3.4.5/"));
+        assert!(is_loopback("http://[::1]:9/x"));
+        assert!(is_loopback("http://LOCALHOST"));
+        assert!(is_loopback("http://u:p@localhost:1/"));
+        assert!(!is_loopback("https://hooks.slack.com/services/x"));
+        assert!(!is_loopback("https://127.0.0.1.example.com/"));
+    }
+
+    #[test]
     fn statuses() {
         let d = classify(Flavor::Generic, &answer(204), "x", 0);
-        assert!(matches!(d, Delivery::Delivered { status: Some(204), .. }));
+        assert!(matches!(
+            d,
+            Delivery::Delivered {
+                status: Some(204),
+                ..
+            }
+        ));
         for s in [408, 429, 500, 502, 503, 504] {
             let d = classify(Flavor::Generic, &answer(s), "x", 0);
             assert!(matches!(d, Delivery::Retry { after: None, .. }), "{s}");
@@ -254,12 +291,16 @@ mod tests {
             assert!(matches!(d, Delivery::Permanent { .. }), "{s}");
         }
         let d = classify(Flavor::Sentry, &answer(429), "x", 0);
-        assert!(matches!(d, Delivery::Retry { after: Some(a), .. } if a == Duration::from_secs(60)));
+        assert!(
+            matches!(d, Delivery::Retry { after: Some(a), .. } if a == Duration::from_secs(60))
+        );
         let mut a = answer(429);
         a.sentry_limits = Some("120:error:key".into());
         a.retry_after = Some("5".into());
         let d = classify(Flavor::Sentry, &a, "x", 0);
-        assert!(matches!(d, Delivery::Retry { after: Some(a), .. } if a == Duration::from_secs(120)));
+        assert!(
+            matches!(d, Delivery::Retry { after: Some(a), .. } if a == Duration::from_secs(120))
+        );
         let mut a = answer(503);
         a.retry_after = Some("5".into());
         let d = classify(Flavor::Generic, &a, "x", 0);

@@ -19,6 +19,16 @@
 //! - `send(&Resolved, &Notification, &SendOptions) -> Delivery`.
 //! - `retry_after(header_value, now_unix_s) -> Option<Duration>` and
 //!   `backoff(attempt, base, cap, rand01) -> Duration` (full jitter).
+//!
+//! Also public: `permission_warning(path)` (for config.toml itself),
+//! `standard_webhooks_signature(secret, id, ts, body)` (for receivers and
+//! tests), `find_on_path(program, path)` and `Resolved::desktop_program`
+//! (tests inject a fake notifier without touching the process's PATH),
+//! `Resolved::endpoint_redacted()` (where a target sends, fit for messages).
+//!
+//! Layout: `config` (TOML), `secrets` (resolve), `targets/*` (one format
+//! each), `http` and `exec` (one attempt and its classification), `retry`,
+//! `text` (scrub, cut, redact), `time` (RFC 3339, HTTP-date).
 
 mod config;
 mod exec;
@@ -34,9 +44,7 @@ pub use config::{
     Sensitive, SentryConfig, SlackConfig, TargetCommon, TargetConfig, WebhookConfig,
 };
 pub use retry::{backoff, retry_after};
-pub use secrets::{
-    desktop_program_name, find_on_path, permission_warning, resolve, Resolved,
-};
+pub use secrets::{desktop_program_name, find_on_path, permission_warning, resolve, Resolved};
 pub use targets::webhook::standard_webhooks_signature;
 
 use secrets::Target;

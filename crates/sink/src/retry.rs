@@ -41,7 +41,8 @@ pub fn backoff(attempt: u32, base: Duration, cap: Duration, rand01: f64) -> Dura
     let ceiling = if doublings >= 32 {
         cap
     } else {
-        base.checked_mul(1u32 << doublings).map_or(cap, |d| d.min(cap))
+        base.checked_mul(1u32 << doublings)
+            .map_or(cap, |d| d.min(cap))
     };
     let r = if rand01.is_nan() {
         0.0
@@ -49,8 +50,7 @@ pub fn backoff(attempt: u32, base: Duration, cap: Duration, rand01: f64) -> Dura
         rand01.clamp(0.0, 1.0)
     };
     // mul_f64 panics when f64 rounding lands just above Duration::MAX.
-    Duration::try_from_secs_f64(ceiling.as_secs_f64() * r)
-        .map_or(ceiling, |d| d.min(ceiling))
+    Duration::try_from_secs_f64(ceiling.as_secs_f64() * r).map_or(ceiling, |d| d.min(ceiling))
 }
 
 /// Discord's 429 body: `{"message", "retry_after": <float s>, "global"}`.
@@ -96,7 +96,10 @@ mod tests {
         assert_eq!(retry_after("7", NOW), Some(Duration::from_secs(7)));
         assert_eq!(retry_after(" 0 ", NOW), Some(Duration::ZERO));
         assert_eq!(retry_after("1.5", NOW), Some(Duration::from_millis(1500)));
-        assert_eq!(retry_after("999999999999999999999999", NOW), Some(MAX_AFTER));
+        assert_eq!(
+            retry_after("999999999999999999999999", NOW),
+            Some(MAX_AFTER)
+        );
         assert_eq!(retry_after("100000", NOW), Some(MAX_AFTER));
         assert_eq!(
             retry_after("Sun, 06 Nov 1994 08:50:07 GMT", NOW),
@@ -121,12 +124,16 @@ mod tests {
         assert_eq!(backoff(1, base, cap, 1.0), Duration::from_secs(5));
         assert_eq!(backoff(2, base, cap, 1.0), Duration::from_secs(10));
         assert_eq!(backoff(4, base, cap, 0.5), Duration::from_secs(20));
-        assert_eq!(backoff(9, base, cap, 1.0), cap);
+        assert_eq!(backoff(9, base, cap, 1.0), Duration::from_secs(1280));
+        assert_eq!(backoff(10, base, cap, 1.0), cap);
         assert_eq!(backoff(0, base, cap, 1.0), base);
         assert_eq!(backoff(3, base, cap, 0.0), Duration::ZERO);
         for attempt in [31, 32, 33, 64, 1000, u32::MAX] {
             assert_eq!(backoff(attempt, base, cap, 1.0), cap);
-            assert_eq!(backoff(attempt, Duration::MAX, Duration::MAX, 1.0), Duration::MAX);
+            assert_eq!(
+                backoff(attempt, Duration::MAX, Duration::MAX, 1.0),
+                Duration::MAX
+            );
         }
         assert_eq!(backoff(3, base, cap, f64::NAN), Duration::ZERO);
         assert_eq!(backoff(3, base, cap, 7.0), Duration::from_secs(20));
@@ -135,7 +142,9 @@ mod tests {
     #[test]
     fn target_specific_hints() {
         assert_eq!(
-            discord_retry_after(br#"{"message":"You are being rate limited.","retry_after":0.25,"global":false}"#),
+            discord_retry_after(
+                br#"{"message":"You are being rate limited.","retry_after":0.25,"global":false}"#
+            ),
             Some(Duration::from_millis(250))
         );
         assert_eq!(discord_retry_after(b"nope"), None);
@@ -147,7 +156,10 @@ mod tests {
             sentry_rate_limits("60:transaction:key"),
             Some(Duration::from_secs(60))
         );
-        assert_eq!(sentry_rate_limits("30::organization"), Some(Duration::from_secs(30)));
+        assert_eq!(
+            sentry_rate_limits("30::organization"),
+            Some(Duration::from_secs(30))
+        );
         assert_eq!(sentry_rate_limits("garbage"), None);
     }
 }

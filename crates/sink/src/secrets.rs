@@ -91,7 +91,10 @@ impl fmt::Debug for Resolved {
             .field("endpoint", &self.endpoint_redacted());
         if let Target::Webhook { key, headers, .. } = &self.target {
             d.field("signed", &key.is_some());
-            d.field("headers", &headers.iter().map(|(k, _)| k).collect::<Vec<_>>());
+            d.field(
+                "headers",
+                &headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            );
         }
         d.field("warnings", &self.warnings)
             .field("hostname", &self.hostname)
@@ -128,7 +131,14 @@ pub fn resolve(name: &str, cfg: &TargetConfig) -> Result<Resolved, String> {
                     c.secret_env.as_deref(),
                     c.secret_file.as_deref(),
                 )?
-                .map(|s| ctx.webhook_key(&s))
+                .map(|s| {
+                    signing_key(&s).map_err(|e| {
+                        format!(
+                            "alert target \"{name}\": {e} (from {})",
+                            source_name(c.secret_env.as_deref(), c.secret_file.as_deref())
+                        )
+                    })
+                })
                 .transpose()?;
             let mut headers = Vec::new();
             for (k, v) in &c.headers {
@@ -254,7 +264,10 @@ pub fn resolve(name: &str, cfg: &TargetConfig) -> Result<Resolved, String> {
             }
         }
         TargetConfig::Desktop(c) => Target::Desktop {
-            app_name: c.app_name.clone().unwrap_or_else(|| "hookwatch".to_string()),
+            app_name: c
+                .app_name
+                .clone()
+                .unwrap_or_else(|| "hookwatch".to_string()),
         },
         TargetConfig::Command(c) => {
             let mut argv = c.argv.clone();
@@ -308,8 +321,7 @@ pub fn find_on_path(program: &str, path: &OsStr) -> Option<PathBuf> {
         .filter(|dir| dir.is_absolute())
         .map(|dir| dir.join(program))
         .find(|p| {
-            std::fs::metadata(p)
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
         })
 }
 
@@ -464,10 +476,6 @@ impl Ctx<'_> {
         }
     }
 
-    fn webhook_key(&self, secret: &str) -> Result<Vec<u8>, String> {
-        signing_key(secret).map_err(|e| format!("alert target \"{}\": {e}", self.name))
-    }
-
     fn check_header(&self, k: &str, v: &str) -> Result<(), String> {
         const OURS: [&str; 9] = [
             "content-type",
@@ -522,11 +530,15 @@ fn source_name(env: Option<&str>, file: Option<&str>) -> String {
 
 /// `Ok(None)`: not a `~/` path. `Err`: a `~/` path and no HOME.
 fn expand_home(p: &str) -> Option<Option<PathBuf>> {
+    expand_home_in(p, std::env::var_os("HOME").as_deref())
+}
+
+fn expand_home_in(p: &str, home: Option<&OsStr>) -> Option<Option<PathBuf>> {
     match p.strip_prefix("~/") {
         None => Some(None),
         Some(rest) => {
-            let home = std::env::var_os("HOME").filter(|h| !h.is_empty())?;
-            Some(Some(Path::new(&home).join(rest)))
+            let home = home.filter(|h| !h.is_empty())?;
+            Some(Some(Path::new(home).join(rest)))
         }
     }
 }
@@ -615,15 +627,34 @@ mod tests {
     #[test]
     fn dsn_to_endpoint() {
         let d = parse_dsn("https://abc123@o42.ingest.us.sentry.io/4506").unwrap();
-        assert_eq!(d.endpoint, "https://o42.ingest.us.sentry.io/api/4506/envelope/");
+        assert_eq!(
+            d.endpoint,
+            "https://o42.ingest.us.sentry.io/api/4506/envelope/"
+        );
         assert_eq!(d.public_key, "abc123");
         assert_eq!(d.public_dsn, "https://abc123@o42.ingest.us.sentry.io/4506");
         let d = parse_dsn("http://pub:sec@127.0.0.1:9000/prefix/sub/7").unwrap();
-        assert_eq!(d.endpoint, "http://127.0.0.1:9000/prefix/sub/api/7/envelope/");
+        assert_eq!(
+            d.endpoint,
+            "http://127.0.0.1:9000/prefix/sub/api/7/envelope/"
+        );
         assert_eq!(d.public_dsn, "http://pub@127.0.0.1:9000/prefix/sub/7");
         assert!(parse_dsn("https://o42.ingest.sentry.io/4506").is_none());
         assert!(parse_dsn("https://k@host").is_none());
         assert!(parse_dsn("ftp://k@host/1").is_none());
+    }
+
+    #[test]
+    fn tilde_expands_to_home() {
+        let home = Some(OsStr::new("/home/dev"));
+        assert_eq!(
+            expand_home_in("~/.config/hw/url", home),
+            Some(Some(PathBuf::from("/home/dev/.config/hw/url")))
+        );
+        assert_eq!(expand_home_in("/etc/hw/url", home), Some(None));
+        assert_eq!(expand_home_in("~user/x", home), Some(None));
+        assert_eq!(expand_home_in("~/x", None), None);
+        assert_eq!(expand_home_in("~/x", Some(OsStr::new(""))), None);
     }
 
     #[test]

@@ -30,11 +30,7 @@ pub(crate) fn scrubbed(n: &Notification) -> Notification {
         route: scrub(&n.route),
         project: scrub_opt(&n.project),
         session: scrub_opt(&n.session),
-        labels: n
-            .labels
-            .iter()
-            .map(|(k, v)| (scrub(k), scrub(v)))
-            .collect(),
+        labels: n.labels.iter().map(|(k, v)| (scrub(k), scrub(v))).collect(),
         alerts: n
             .alerts
             .iter()
@@ -47,11 +43,7 @@ pub(crate) fn scrubbed(n: &Notification) -> Notification {
                 error_type: scrub_opt(&a.error_type),
                 class: scrub_opt(&a.class),
                 fingerprint: scrub_opt(&a.fingerprint),
-                labels: a
-                    .labels
-                    .iter()
-                    .map(|(k, v)| (scrub(k), scrub(v)))
-                    .collect(),
+                labels: a.labels.iter().map(|(k, v)| (scrub(k), scrub(v))).collect(),
                 ..a.clone()
             })
             .collect(),
@@ -102,10 +94,18 @@ pub(crate) fn redact_url(url: &str) -> String {
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = authority.rsplit('@').next().unwrap_or("");
-    if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) {
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    {
         return "<redacted>".to_string();
     }
-    let more = if authority.len() < rest.len() { "/…" } else { "" };
+    let more = if authority.len() < rest.len() {
+        "/…"
+    } else {
+        ""
+    };
     format!("{scheme}://{host}{more}")
 }
 
@@ -149,7 +149,11 @@ impl<'a> Facts<'a> {
                 Some(a) => format!(
                     "{} {}",
                     a.tool.as_deref().unwrap_or(&a.event),
-                    if n.status == crate::Status::Resolved { "resolved" } else { "failed" }
+                    if n.status == crate::Status::Resolved {
+                        "resolved"
+                    } else {
+                        "failed"
+                    }
                 ),
                 None => "hookwatch alert".to_string(),
             }
@@ -158,7 +162,10 @@ impl<'a> Facts<'a> {
         };
         Facts {
             title,
-            project: n.project.as_deref().or_else(|| newest.and_then(|a| a.labels.get("project").map(String::as_str))),
+            project: n
+                .project
+                .as_deref()
+                .or_else(|| newest.and_then(|a| a.labels.get("project").map(String::as_str))),
             session: n.session.as_deref(),
             newest,
             total: n.alerts.iter().map(|a| a.count.max(1)).sum::<u64>(),
@@ -199,7 +206,8 @@ mod tests {
         assert_eq!(cut_chars("abcdef", 4), "abc…");
         assert_eq!(cut_chars("ééééé", 3), "éé…");
         assert_eq!(cut_bytes("abcdef", 5), "ab…");
-        assert_eq!(cut_bytes("ééé", 5), "…");
+        assert_eq!(cut_bytes("ééé", 5), "é…");
+        assert_eq!(cut_bytes("ééé", 4), "…");
         assert_eq!(cut_bytes("ééé", 6), "ééé");
         assert!(cut_bytes("éééé", 7).len() <= 7);
     }

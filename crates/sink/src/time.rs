@@ -101,12 +101,18 @@ mod tests {
     fn formats_and_parses() {
         assert_eq!(rfc3339_s(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339_s(1_649_367_553), "2022-04-07T21:39:13Z");
-        assert_eq!(rfc3339_us(1_649_367_553_000_042), "2022-04-07T21:39:13.000042Z");
+        assert_eq!(
+            rfc3339_us(1_649_367_553_000_042),
+            "2022-04-07T21:39:13.000042Z"
+        );
         assert_eq!(
             parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
             Some(784_111_777)
         );
-        assert_eq!(parse_http_date("Thu, 07 Apr 2022 21:39:13 GMT"), Some(1_649_367_553));
+        assert_eq!(
+            parse_http_date("Thu, 07 Apr 2022 21:39:13 GMT"),
+            Some(1_649_367_553)
+        );
         assert_eq!(parse_http_date("tomorrow"), None);
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 PST"), None);
         for s in [0, 951_782_400, 4_102_444_799] {

@@ -17,7 +17,11 @@ fn target(kind: &str, base: &str) -> (tempfile::TempDir, Resolved) {
     let cfg = match kind {
         "sentry" => {
             let port = base.rsplit(':').next().unwrap();
-            let f = secret_file(dir.path(), "dsn", &format!("http://pubkey@127.0.0.1:{port}/1"));
+            let f = secret_file(
+                dir.path(),
+                "dsn",
+                &format!("http://pubkey@127.0.0.1:{port}/1"),
+            );
             format!("type = \"sentry\"\ndsn_file = {}\n", q(&f))
         }
         _ => {
@@ -64,7 +68,11 @@ fn success_is_delivered_with_the_answer() {
 #[test]
 fn server_errors_retry() {
     for status in [500, 502, 503, 504, 408] {
-        let (d, _rx) = attempt("slack", Reply::status(status).body("rollup_error"), Duration::from_secs(5));
+        let (d, _rx) = attempt(
+            "slack",
+            Reply::status(status).body("rollup_error"),
+            Duration::from_secs(5),
+        );
         assert!(
             matches!(&d, Delivery::Retry { status: Some(s), after: None, error } if *s == status && error.contains("rollup_error")),
             "{d:?}"
@@ -80,7 +88,13 @@ fn too_many_requests_with_retry_after_seconds() {
         Duration::from_secs(5),
     );
     assert_eq!(retry_after(&d), Some(Duration::from_secs(7)));
-    assert!(matches!(d, Delivery::Retry { status: Some(429), .. }));
+    assert!(matches!(
+        d,
+        Delivery::Retry {
+            status: Some(429),
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -112,9 +126,10 @@ fn sentry_rate_limits() {
     assert_eq!(retry_after(&d), Some(Duration::from_secs(60)));
     let (d, _rx) = attempt(
         "sentry",
-        Reply::status(429)
-            .header("Retry-After", "10")
-            .header("X-Sentry-Rate-Limits", "42:error;default:organization:quota, 5::key"),
+        Reply::status(429).header("Retry-After", "10").header(
+            "X-Sentry-Rate-Limits",
+            "42:error;default:organization:quota, 5::key",
+        ),
         Duration::from_secs(5),
     );
     assert_eq!(retry_after(&d), Some(Duration::from_secs(42)));
@@ -169,8 +184,16 @@ fn client_errors_are_permanent() {
         matches!(&d, Delivery::Permanent { status: Some(400), error } if error.contains("invalid_payload")),
         "{d:?}"
     );
-    for (status, body) in [(404, "no_service"), (410, "channel_is_archived"), (403, "action_prohibited")] {
-        let (d, _rx) = attempt("slack", Reply::status(status).body(body), Duration::from_secs(5));
+    for (status, body) in [
+        (404, "no_service"),
+        (410, "channel_is_archived"),
+        (403, "action_prohibited"),
+    ] {
+        let (d, _rx) = attempt(
+            "slack",
+            Reply::status(status).body(body),
+            Duration::from_secs(5),
+        );
         assert!(
             matches!(&d, Delivery::Permanent { status: Some(s), error } if *s == status && error.contains(body)),
             "{d:?}"
@@ -218,14 +241,15 @@ fn answers_are_scrubbed() {
 
 #[test]
 fn keep_alive_receiver_serves_several_attempts() {
-    let rx = Receiver::start(
-        Plan::always(200, "ok")
-            .then(Reply::status(500))
-            .times(3),
-    );
+    let rx = Receiver::start(Plan::always(200, "ok").then(Reply::status(500)).times(3));
     let (_dir, r) = target("slack", &rx.url());
     let got: Vec<bool> = (0..4)
-        .map(|_| matches!(send(&r, &notification(), &opts(Duration::from_secs(5))), Delivery::Retry { .. }))
+        .map(|_| {
+            matches!(
+                send(&r, &notification(), &opts(Duration::from_secs(5))),
+                Delivery::Retry { .. }
+            )
+        })
         .collect();
     assert_eq!(got, [true, true, true, false]);
 }

@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 
 fn command(argv: &[&str]) -> hookwatch_sink::Resolved {
     let list: Vec<String> = argv.iter().map(|a| q(a)).collect();
-    resolved("cmd", &format!("type = \"command\"\nargv = [{}]\n", list.join(", ")))
+    resolved(
+        "cmd",
+        &format!("type = \"command\"\nargv = [{}]\n", list.join(", ")),
+    )
 }
 
 fn sh(script: &str) -> hookwatch_sink::Resolved {
@@ -33,7 +36,10 @@ fn command_gets_the_notification_on_stdin_without_a_shell() {
     let mut n = notification();
     n.title = hostile(&marker);
     let d = send(&r, &n, &opts(Duration::from_secs(10)));
-    assert!(matches!(d, Delivery::Delivered { status: None, .. }), "{d:?}");
+    assert!(
+        matches!(d, Delivery::Delivered { status: None, .. }),
+        "{d:?}"
+    );
     let got: Notification = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     assert_eq!(got.title, n.title);
     assert_eq!(got.key, n.key);
@@ -44,7 +50,11 @@ fn command_gets_the_notification_on_stdin_without_a_shell() {
 
 #[test]
 fn command_exit_codes() {
-    let d = send(&sh("echo done; exit 0"), &notification(), &opts(Duration::from_secs(10)));
+    let d = send(
+        &sh("echo done; exit 0"),
+        &notification(),
+        &opts(Duration::from_secs(10)),
+    );
     assert_eq!(
         d,
         Delivery::Delivered {
@@ -52,18 +62,33 @@ fn command_exit_codes() {
             answer: "exit 0: done".into()
         }
     );
-    let d = send(&sh("echo busy >&2; exit 75"), &notification(), &opts(Duration::from_secs(10)));
+    let d = send(
+        &sh("echo busy >&2; exit 75"),
+        &notification(),
+        &opts(Duration::from_secs(10)),
+    );
     assert!(
         matches!(&d, Delivery::Retry { error, .. } if error.contains("75") && error.contains("busy")),
         "{d:?}"
     );
-    let d = send(&sh("echo nope >&2; exit 1"), &notification(), &opts(Duration::from_secs(10)));
+    let d = send(
+        &sh("echo nope >&2; exit 1"),
+        &notification(),
+        &opts(Duration::from_secs(10)),
+    );
     assert!(
         matches!(&d, Delivery::Permanent { error, .. } if error.contains("exited 1") && error.contains("nope")),
         "{d:?}"
     );
-    let d = send(&sh("kill -9 $$"), &notification(), &opts(Duration::from_secs(10)));
-    assert!(matches!(&d, Delivery::Permanent { error, .. } if error.contains("signal 9")), "{d:?}");
+    let d = send(
+        &sh("kill -9 $$"),
+        &notification(),
+        &opts(Duration::from_secs(10)),
+    );
+    assert!(
+        matches!(&d, Delivery::Permanent { error, .. } if error.contains("signal 9")),
+        "{d:?}"
+    );
 }
 
 #[test]
@@ -111,7 +136,10 @@ fn fake_notify_send(dir: &Path, record: &Path) -> std::path::PathBuf {
     let p = bin.join("notify-send");
     std::fs::write(
         &p,
-        format!("#!/bin/sh\nprintf '%s\\0' \"$@\" > '{}'\n", record.display()),
+        format!(
+            "#!/bin/sh\nprintf '%s\\0' \"$@\" > '{}'\n",
+            record.display()
+        ),
     )
     .unwrap();
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -128,7 +156,10 @@ fn desktop_passes_text_as_separate_arguments() {
     let search = std::env::join_paths([Path::new("/nonexistent"), &bin]).unwrap();
     let mut r = resolved("desk", "type = \"desktop\"\napp_name = \"hw-test\"\n");
     r.desktop_program = find_on_path("notify-send", &search);
-    assert_eq!(r.desktop_program.as_deref(), Some(bin.join("notify-send").as_path()));
+    assert_eq!(
+        r.desktop_program.as_deref(),
+        Some(bin.join("notify-send").as_path())
+    );
     let mut n = notification();
     n.title = hostile(&marker);
     let d = send(&r, &n, &opts(Duration::from_secs(10)));
@@ -141,7 +172,10 @@ fn desktop_passes_text_as_separate_arguments() {
         .collect();
     assert_eq!(argv.len(), 7, "{argv:?}");
     assert_eq!(&argv[..5], ["-a", "hw-test", "-u", "normal", "--"]);
-    assert_eq!(argv[5], n.title, "the title arrives as one argument, verbatim");
+    assert_eq!(
+        argv[5], n.title,
+        "the title arrives as one argument, verbatim"
+    );
     assert!(argv[6].contains("hookwatch show 42") && argv[6].contains("myproj"));
     assert!(!argv[6].contains(LEAKED));
     assert!(!marker.exists());
@@ -151,7 +185,9 @@ fn desktop_passes_text_as_separate_arguments() {
 fn desktop_without_a_notifier_says_what_to_install() {
     let mut r = resolved("desk", "type = \"desktop\"\n");
     r.desktop_program = None;
-    assert!(render(&r, &notification(), NOW).unwrap_err().contains("libnotify-bin"));
+    assert!(render(&r, &notification(), NOW)
+        .unwrap_err()
+        .contains("libnotify-bin"));
     let d = send(&r, &notification(), &opts(Duration::from_secs(5)));
     assert!(
         matches!(&d, Delivery::Permanent { error, .. } if error.contains("install libnotify-bin")),
@@ -163,7 +199,11 @@ fn desktop_without_a_notifier_says_what_to_install() {
 fn desktop_failure_is_permanent() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("notify-send");
-    std::fs::write(&p, "#!/bin/sh\necho 'Cannot autolaunch D-Bus without X11 $DISPLAY' >&2\nexit 1\n").unwrap();
+    std::fs::write(
+        &p,
+        "#!/bin/sh\necho 'Cannot autolaunch D-Bus without X11 $DISPLAY' >&2\nexit 1\n",
+    )
+    .unwrap();
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
     let mut r = resolved("desk", "type = \"desktop\"\n");
     r.desktop_program = Some(p);

@@ -86,7 +86,10 @@ fn webhook_is_signed_per_standard_webhooks() {
         assert_eq!(req.header("content-type"), Some("application/json"));
         assert_eq!(req.header("webhook-id"), Some("n7-3f2a9c"));
         assert_eq!(req.header("idempotency-key"), Some("n7-3f2a9c"));
-        assert_eq!(req.header("webhook-timestamp"), Some(now.to_string().as_str()));
+        assert_eq!(
+            req.header("webhook-timestamp"),
+            Some(now.to_string().as_str())
+        );
         assert_eq!(req.header("x-team"), Some("infra"));
         verify_standard_webhooks(SECRET, req);
         let v = req.json();
@@ -124,7 +127,10 @@ fn webhook_is_signed_per_standard_webhooks() {
 #[test]
 fn webhook_without_secret_is_unsigned_and_dotted_keys_are_mapped() {
     let rx = Receiver::start(Plan::always(204, ""));
-    let r = resolved("plain", &format!("type = \"webhook\"\nurl = {}\n", q(&rx.url())));
+    let r = resolved(
+        "plain",
+        &format!("type = \"webhook\"\nurl = {}\n", q(&rx.url())),
+    );
     let mut n = notification();
     n.key = "n7.retry.x".into();
     delivered(&send(&r, &n, &opts(Duration::from_secs(5))));
@@ -143,10 +149,16 @@ fn slack_text_and_blocks_within_limits() {
         "slack-url",
         &format!("{}/services/T000/B000/XXXXSECRET\n", rx.url()),
     );
-    let r = resolved("team-slack", &format!("type = \"slack\"\nurl_file = {}\n", q(&url)));
+    let r = resolved(
+        "team-slack",
+        &format!("type = \"slack\"\nurl_file = {}\n", q(&url)),
+    );
     let mut n = notification();
     n.title = format!("<!channel> & {} failed", "x".repeat(300));
-    n.alerts[0].error = Some(format!("<script>alert(1)</script> & ``` {}", "E".repeat(100_000)));
+    n.alerts[0].error = Some(format!(
+        "<script>alert(1)</script> & ``` {}",
+        "E".repeat(100_000)
+    ));
     n.alerts[0].command = Some("echo `id` > /tmp/x && rm -rf <dir>".into());
     delivered(&send(&r, &n, &opts(Duration::from_secs(5))));
     let req = one_request(&rx);
@@ -186,7 +198,7 @@ fn slack_text_and_blocks_within_limits() {
         "Bash",
         "missing_dependency",
         "3×",
-        "cargo build",
+        "rm -rf &lt;dir&gt;",
         "&lt;script&gt;",
         "hookwatch show 42",
     ] {
@@ -231,7 +243,10 @@ fn discord_embed_within_limits() {
         "discord-url",
         &format!("{}/api/webhooks/123/TOKENSECRET?thread_id=9\n", rx.url()),
     );
-    let r = resolved("dc", &format!("type = \"discord\"\nurl_file = {}\n", q(&url)));
+    let r = resolved(
+        "dc",
+        &format!("type = \"discord\"\nurl_file = {}\n", q(&url)),
+    );
     let mut n = notification();
     n.title = format!("@everyone {}", "T".repeat(5000));
     n.alerts = (1..=40)
@@ -241,7 +256,10 @@ fn discord_embed_within_limits() {
     let d = send(&r, &n, &opts(Duration::from_secs(5)));
     delivered(&d);
     let req = one_request(&rx);
-    assert_eq!(req.path, "/api/webhooks/123/TOKENSECRET?thread_id=9&wait=true");
+    assert_eq!(
+        req.path,
+        "/api/webhooks/123/TOKENSECRET?thread_id=9&wait=true"
+    );
     let v = req.json();
     assert_eq!(v["allowed_mentions"], serde_json::json!({"parse": []}));
     assert!(v["content"].as_str().unwrap().chars().count() <= 2000);
@@ -258,7 +276,10 @@ fn discord_embed_within_limits() {
         assert!(c(&f["name"]) <= 256 && c(&f["value"]) <= 1024);
     }
     assert!(embed_total(e) <= 6000, "{}", embed_total(e));
-    assert!(e["footer"]["text"].as_str().unwrap().contains("hookwatch show 40"));
+    assert!(e["footer"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("hookwatch show 40"));
     assert_eq!(e["color"], 0xE74C3C);
     assert_eq!(e["timestamp"], "2027-01-15T07:59:59.000000Z");
     assert!(e["description"].as_str().unwrap().contains("eee"));
@@ -267,7 +288,10 @@ fn discord_embed_within_limits() {
     // The sample: context fields present.
     let rx2 = Receiver::start(Plan::always(200, "{}"));
     let url2 = secret_file(dir.path(), "u2", &format!("{}/api/webhooks/1/t", rx2.url()));
-    let r2 = resolved("dc2", &format!("type = \"discord\"\nurl_file = {}\n", q(&url2)));
+    let r2 = resolved(
+        "dc2",
+        &format!("type = \"discord\"\nurl_file = {}\n", q(&url2)),
+    );
     delivered(&send(&r2, &notification(), &opts(Duration::from_secs(5))));
     let req = one_request(&rx2);
     assert_eq!(req.path, "/api/webhooks/1/t?wait=true");
@@ -279,7 +303,10 @@ fn discord_embed_within_limits() {
         .iter()
         .map(|f| f["name"].as_str().unwrap())
         .collect();
-    assert!(names.contains(&"Project") && names.contains(&"Session"), "{names:?}");
+    assert!(
+        names.contains(&"Project") && names.contains(&"Session"),
+        "{names:?}"
+    );
     let d = e["description"].as_str().unwrap();
     assert!(d.contains("cargo build") && d.contains("E0432") && d.contains("missing_dependency"));
 }
@@ -356,7 +383,10 @@ fn pagerduty_drops_custom_details_over_512kb() {
     let key = secret_file(dir.path(), "pd", "k");
     let r = resolved(
         "pd",
-        &format!("type = \"pagerduty\"\nrouting_key_file = {}\nurl = \"http://127.0.0.1:9/\"\n", q(&key)),
+        &format!(
+            "type = \"pagerduty\"\nrouting_key_file = {}\nurl = \"http://127.0.0.1:9/\"\n",
+            q(&key)
+        ),
     );
     let mut n = notification();
     n.alerts = (1..=60).map(|i| alert(i, &"x".repeat(10_000))).collect();
@@ -380,7 +410,11 @@ fn envelope(body: &[u8]) -> (Value, Value, Vec<u8>) {
     let item_header: Value = serde_json::from_slice(&rest[..nl2]).unwrap();
     let len = item_header["length"].as_u64().unwrap() as usize;
     let payload = rest[nl2 + 1..nl2 + 1 + len].to_vec();
-    assert_eq!(&rest[nl2 + 1 + len..], b"\n", "exactly `length` bytes then a newline");
+    assert_eq!(
+        &rest[nl2 + 1 + len..],
+        b"\n",
+        "exactly `length` bytes then a newline"
+    );
     (header, item_header, payload)
 }
 
@@ -396,7 +430,10 @@ fn sentry_envelope() {
     );
     let r = resolved(
         "sentry",
-        &format!("type = \"sentry\"\ndsn_file = {}\nenvironment = \"dev\"\n", q(&dsn)),
+        &format!(
+            "type = \"sentry\"\ndsn_file = {}\nenvironment = \"dev\"\n",
+            q(&dsn)
+        ),
     );
     let mut n = notification();
     n.alerts[0].error = Some(format!("{} é {LEAKED}", "ü".repeat(20_000)));
@@ -417,20 +454,41 @@ fn sentry_envelope() {
                 env!("CARGO_PKG_VERSION")
             )
         );
-        assert_eq!(req.header("content-type"), Some("application/x-sentry-envelope"));
-        assert!(req.header("user-agent").unwrap().starts_with("hookwatch/"));
+        assert_eq!(
+            req.header("content-type"),
+            Some("application/x-sentry-envelope")
+        );
+        let agents: Vec<_> = req
+            .headers
+            .iter()
+            .filter(|(k, _)| k == "user-agent")
+            .collect();
+        assert_eq!(agents.len(), 1, "{agents:?}");
+        assert!(agents[0].1.starts_with("hookwatch/"));
         let (header, item_header, payload) = envelope(&req.body);
         let id = header["event_id"].as_str().unwrap().to_string();
         assert_eq!(id.len(), 32);
-        assert!(id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         assert_eq!(
             header["dsn"],
             format!("http://0123456789abcdef0123456789abcdef@127.0.0.1:{port}/sentry/42")
         );
         let sent_at = header["sent_at"].as_str().unwrap();
-        assert_eq!(sent_at, if now == NOW { "2027-01-15T08:00:00Z" } else { "2027-01-15T08:01:00Z" });
+        assert_eq!(
+            sent_at,
+            if now == NOW {
+                "2027-01-15T08:00:00Z"
+            } else {
+                "2027-01-15T08:01:00Z"
+            }
+        );
         assert_eq!(item_header["type"], "event");
-        assert_eq!(item_header["length"].as_u64().unwrap() as usize, payload.len());
+        assert_eq!(
+            item_header["length"].as_u64().unwrap() as usize,
+            payload.len()
+        );
         let ev: Value = serde_json::from_slice(&payload).unwrap();
         assert_eq!(ev["event_id"], id);
         assert_eq!(ev["platform"], "other");
@@ -449,7 +507,10 @@ fn sentry_envelope() {
         }
         assert_eq!(
             ev["fingerprint"],
-            serde_json::json!(["hookwatch", "tool=Bash,class=missing_dependency,project=myproj"])
+            serde_json::json!([
+                "hookwatch",
+                "tool=Bash,class=missing_dependency,project=myproj"
+            ])
         );
         for (_, v) in ev["extra"].as_object().unwrap() {
             assert!(serde_json::to_vec(v).unwrap().len() <= 16_384);
@@ -491,14 +552,22 @@ fn ntfy_headers_and_body() {
         .strip_prefix("=?UTF-8?B?")
         .and_then(|t| t.strip_suffix("?="))
         .unwrap();
-    let decoded = base64::engine::general_purpose::STANDARD.decode(b64).unwrap();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
     assert_eq!(
         String::from_utf8(decoded).unwrap(),
         "Bash failed 3× in myproj: cargo build (missing_dependency)"
     );
     assert!(req.body.len() <= 4096);
     let body = req.body_str();
-    for want in ["Project: myproj", "Session: 5f1c2d3e", "$ cargo build --release", "zzz", "hookwatch show 42"] {
+    for want in [
+        "Project: myproj",
+        "Session: 5f1c2d3e",
+        "$ cargo build --release",
+        "zzz",
+        "hookwatch show 42",
+    ] {
         assert!(body.contains(want), "{want} not in {body}");
     }
     assert!(!body.contains(LEAKED));
@@ -528,7 +597,11 @@ fn render_is_deterministic() {
     let dsn = secret_file(dir.path(), "d", "http://k@127.0.0.1:9/1");
     let key = secret_file(dir.path(), "k", "key");
     for cfg in [
-        format!("type = \"webhook\"\nurl_file = {}\nsecret_file = {}\n", q(&f), q(&key)),
+        format!(
+            "type = \"webhook\"\nurl_file = {}\nsecret_file = {}\n",
+            q(&f),
+            q(&key)
+        ),
         format!("type = \"slack\"\nurl_file = {}\n", q(&f)),
         format!("type = \"discord\"\nurl_file = {}\n", q(&f)),
         format!("type = \"pagerduty\"\nrouting_key_file = {}\n", q(&key)),

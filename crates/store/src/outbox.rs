@@ -757,6 +757,26 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Forget what is settled and older than `before_us`: sent and dead
+    /// notifications, decided alerts, idle groups, old dedup entries. Keeps
+    /// the outbox bounded however long hookwatch runs.
+    pub fn prune_outbox(&mut self, before_us: i64) -> Result<()> {
+        let e = sql_err(&self.path);
+        let tx = self.conn.transaction().map_err(&e)?;
+        for sql in [
+            "DELETE FROM notifications WHERE state IN ('sent', 'dead') AND created_us < ?1",
+            "DELETE FROM alerts WHERE state != 'pending' AND routed_us < ?1",
+            "DELETE FROM alert_groups WHERE next_flush_us IS NULL AND firing_since_us IS NULL
+                 AND coalesce(last_flush_us, created_us) < ?1",
+            "DELETE FROM sent_fingerprints WHERE sent_us < ?1",
+        ] {
+            tx.execute(sql, [before_us]).map_err(&e)?;
+        }
+        tx.commit().map_err(&e)
+    }
+}
+
 fn group_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
     Ok(GroupRow {
         group_key: r.get(0)?,

@@ -129,7 +129,9 @@ impl Plan {
     }
 
     fn next(&mut self) -> Reply {
-        self.queue.pop_front().unwrap_or_else(|| self.default.clone())
+        self.queue
+            .pop_front()
+            .unwrap_or_else(|| self.default.clone())
     }
 }
 
@@ -303,7 +305,9 @@ fn read_request(conn: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Received> {
     if get("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) {
         conn.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").ok()?;
     }
-    let len: usize = get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let len: usize = get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     while buf.len() < len {
         if !fill(conn, buf) {
             return None;
@@ -408,7 +412,8 @@ mod tests {
                 .then(Reply::status(429).header("Retry-After", "1")),
         );
         let mut c = TcpStream::connect(("127.0.0.1", rx.port())).unwrap();
-        let req = "POST /a?b=1 HTTP/1.1\r\nHost: x\r\nX-Thing: Yes\r\nContent-Length: 5\r\n\r\nhello";
+        let req =
+            "POST /a?b=1 HTTP/1.1\r\nHost: x\r\nX-Thing: Yes\r\nContent-Length: 5\r\n\r\nhello";
         let answers: Vec<String> = (0..4).map(|_| roundtrip(&mut c, req)).collect();
         assert!(answers[0].starts_with("HTTP/1.1 500"));
         assert!(answers[1].starts_with("HTTP/1.1 500"));

@@ -10,6 +10,11 @@
 //! `hookbench burst N PAYLOAD -- CMD...`: starts N copies blocked on stdin,
 //! releases them together and prints p50/p99/max of each one's time from
 //! release to exit.
+//!
+//! `hookbench drain N HOOKWATCH`: queues N failures of N sessions (N
+//! notifications) through the real hook with a signed webhook target on a
+//! loopback receiver, then times `hookwatch drain --wait`: ingest, routing,
+//! grouping, dedup and N deliveries, until the receiver has them all.
 
 use std::fs::File;
 use std::io::Write;
@@ -151,11 +156,62 @@ fn burst(args: &[String]) {
     );
 }
 
+fn drain(args: &[String]) {
+    use hookwatch_testkit::receiver::{Plan, Receiver};
+    let n: usize = args[0].parse().unwrap();
+    let bin = &args[1];
+    let rx = Receiver::start(Plan::always(200, "ok"));
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config.toml"),
+        format!(
+            "[alerts.route]\ngroup_wait = \"0s\"\n[alerts.targets.bench]\ntype = \"webhook\"\n\
+             url = \"{}/hook\"\nsecret_env = \"HOOKBENCH_SECRET\"\n",
+            rx.url()
+        ),
+    )
+    .unwrap();
+    let cmd = || {
+        let mut c = Command::new(bin);
+        c.env("HOOKWATCH_HOME", home.path())
+            .env("HOOKBENCH_SECRET", "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD");
+        c
+    };
+    // Hold the worker lock while queueing: the hooks' own workers stay out,
+    // so everything is still queued when the timer starts.
+    let lock = File::create(home.path().join("worker.lock")).unwrap();
+    lock.lock().unwrap();
+    for i in 0..n {
+        let ev = serde_json::json!({
+            "session_id": format!("bench-{i:05}"), "transcript_path": "/tmp/t.jsonl",
+            "cwd": "/work/shop", "hook_event_name": "PostToolUseFailure", "tool_name": "Bash",
+            "tool_input": {"command": format!("make target-{i}")}, "tool_use_id": format!("t{i}"),
+            "error": format!("make: *** [target-{i}] Error 2"), "is_interrupt": false
+        });
+        let mut c = cmd().stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        c.stdin.take().unwrap().write_all(ev.to_string().as_bytes()).unwrap();
+        assert!(c.wait().unwrap().success());
+    }
+    drop(lock);
+    let t = Instant::now();
+    let out = cmd().args(["drain", "--wait", "--json"]).output().unwrap();
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let got = rx.requests().len();
+    assert_eq!(got, n, "receiver got {got} of {n}");
+    let totals: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    println!(
+        "{}",
+        serde_json::json!({"n": n, "drain_ms": ms, "per_second": n as f64 / (ms / 1000.0), "worker": totals})
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("rounds") => rounds(&args[1..]),
         Some("burst") => burst(&args[1..]),
+        Some("drain") => drain(&args[1..]),
         _ => {
             eprintln!("usage: hookbench rounds N WARMUP -- NAME PAYLOAD CMD... [:: NAME PAYLOAD CMD...]\n       hookbench burst N PAYLOAD -- CMD...");
             std::process::exit(2);

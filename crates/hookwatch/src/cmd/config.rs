@@ -13,6 +13,15 @@ pub fn run(action: Option<ConfigAction>, json: bool) -> Result<()> {
     }
     let paths = Paths::resolve();
     let loaded = load(&paths.config_file).map_err(|e| anyhow!(e))?;
+    // The routing tree, matchers, durations and target names are checked
+    // here, so a mistake shows before an alert is lost to it.
+    if loaded.config.alerts.active() {
+        loaded
+            .config
+            .alerts
+            .check()
+            .map_err(|e| anyhow!("{}: {e}", paths.config_file.display()))?;
+    }
     let pending = hookwatch_store::spool::count(&paths.spool());
     if json {
         let v = json!({

@@ -234,10 +234,14 @@ pub fn stats(since: Option<&str>, json: bool) -> Result<()> {
     let cfg = crate::config::load(&Paths::resolve().config_file)
         .map(|l| l.config)
         .unwrap_or_default();
-    let st = store.stats(since_us(since)?, cfg.failure.repeat_threshold)?;
+    let since_us = since_us(since)?;
+    let st = store.stats(since_us, cfg.failure.repeat_threshold)?;
+    let alerts = store.outbox_summary(since_us.unwrap_or(i64::MIN))?;
     let mut out = std::io::stdout().lock();
     if json {
-        writeln!(out, "{}", serde_json::to_string(&st)?)?;
+        let mut v = serde_json::to_value(&st)?;
+        v["alerts"] = serde_json::to_value(&alerts)?;
+        writeln!(out, "{v}")?;
         return Ok(());
     }
     writeln!(
@@ -365,6 +369,19 @@ pub fn stats(since: Option<&str>, json: bool) -> Result<()> {
         &st.failures_per_project,
     )?;
     section(&mut out, "StopFailure per error type", &st.stop_failures)?;
+    if alerts != hookwatch_store::outbox::OutboxSummary::default() {
+        writeln!(out, "\nAlerts (hookwatch alerts):")?;
+        writeln!(
+            out,
+            "  notifications: {} sent, {} pending, {} dead",
+            alerts.sent, alerts.pending, alerts.dead
+        )?;
+        writeln!(
+            out,
+            "  alerts not sent: {} deduplicated, {} silenced, {} inhibited; {} waiting for their group",
+            alerts.deduplicated, alerts.silenced, alerts.inhibited, alerts.waiting_alerts
+        )?;
+    }
     Ok(())
 }
 

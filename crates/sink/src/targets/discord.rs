@@ -114,7 +114,10 @@ fn payload(n: &Notification, now_unix_s: i64) -> Value {
     for a in n.alerts.iter().rev().skip(1) {
         let mut v = String::new();
         if let Some(c) = &a.command {
-            v.push_str(&format!("`{}`\n", cut_chars(&one_line(c), 200).replace('`', "'")));
+            v.push_str(&format!(
+                "`{}`\n",
+                cut_chars(&one_line(c), 200).replace('`', "'")
+            ));
         }
         if let Some(e) = &a.error {
             v.push_str(&cut_chars(&one_line(e), 300));
@@ -195,7 +198,10 @@ mod tests {
 
     #[test]
     fn wait_is_added_once() {
-        assert_eq!(with_wait("https://d/api/webhooks/1/t"), "https://d/api/webhooks/1/t?wait=true");
+        assert_eq!(
+            with_wait("https://d/api/webhooks/1/t"),
+            "https://d/api/webhooks/1/t?wait=true"
+        );
         assert_eq!(
             with_wait("https://d/api/webhooks/1/t?thread_id=5"),
             "https://d/api/webhooks/1/t?thread_id=5&wait=true"

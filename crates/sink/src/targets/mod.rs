@@ -56,7 +56,12 @@ pub(crate) fn where_line(n: &Notification, f: &Facts) -> String {
 /// Plain text for targets that take text (ntfy body, desktop body, Sentry
 /// message): the context first and every `hookwatch show` hint kept; the
 /// error excerpts share what room is left.
-pub(crate) fn plain_text(n: &Notification, with_title: bool, max_bytes: usize, max_alerts: usize) -> String {
+pub(crate) fn plain_text(
+    n: &Notification,
+    with_title: bool,
+    max_bytes: usize,
+    max_alerts: usize,
+) -> String {
     let f = Facts::of(n);
     let mut head = String::new();
     if with_title {
@@ -94,7 +99,10 @@ pub(crate) fn plain_text(n: &Notification, with_title: bool, max_bytes: usize, m
     };
     let fixed = head.len()
         + tail.len()
-        + blocks.iter().map(|(t, _, h)| t.len() + h.len() + 1).sum::<usize>();
+        + blocks
+            .iter()
+            .map(|(t, _, h)| t.len() + h.len() + 1)
+            .sum::<usize>();
     let with_error = blocks.iter().filter(|b| b.1.is_some()).count().max(1);
     let room = max_bytes.saturating_sub(fixed) / with_error;
     let mut out = head;

@@ -83,7 +83,10 @@ fn event(event_id: &str, dsn: &Dsn, hostname: &str, n: &Notification, now_unix_s
     let mut tags = Map::new();
     let mut tag = |k: &str, v: Option<&str>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
-            tags.insert(k.to_string(), cut_chars(&crate::text::one_line(v), TAG_MAX).into());
+            tags.insert(
+                k.to_string(),
+                cut_chars(&crate::text::one_line(v), TAG_MAX).into(),
+            );
         }
     };
     let tool = f.newest.and_then(tool_of);
@@ -150,8 +153,7 @@ fn extra(n: &Notification) -> Value {
         })
         .collect();
     let mut omitted = n.omitted;
-    while !alerts.is_empty()
-        && serde_json::to_vec(&alerts).map_or(0, |v| v.len()) > EXTRA_ITEM_MAX
+    while !alerts.is_empty() && serde_json::to_vec(&alerts).map_or(0, |v| v.len()) > EXTRA_ITEM_MAX
     {
         alerts.remove(0);
         omitted += 1;

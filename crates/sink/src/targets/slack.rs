@@ -56,7 +56,7 @@ fn payload(n: &Notification) -> Value {
     };
     let title = format!("{mark}{}", f.title);
     let mut text = escape(&title);
-    if let Some(p) = f.project {
+    if let Some(p) = f.project.filter(|p| !title.contains(*p)) {
         text.push_str(&format!(" ({})", escape(&one_line(p))));
     }
     let mut blocks = vec![json!({
@@ -103,8 +103,7 @@ fn alert_section(a: &AlertItem) -> String {
     let mut out = head;
     if let Some(e) = &a.error {
         let fence = "```\n```\n".chars().count();
-        let room = SECTION_MAX
-            .saturating_sub(out.chars().count() + hint.chars().count() + fence);
+        let room = SECTION_MAX.saturating_sub(out.chars().count() + hint.chars().count() + fence);
         if room >= 20 {
             let e = cut_escaped(&escape(&code_safe(e.trim_end())), room);
             out.push_str(&format!("```{e}```\n"));

@@ -104,8 +104,7 @@ pub(crate) fn webhook_id(n: &Notification) -> String {
         return format!("msg_hookwatch_{}", n.id);
     }
     let usable = k.len() <= 200
-        && k
-            .bytes()
+        && k.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_:".contains(&b));
     if usable {
         k.clone()

@@ -2,7 +2,9 @@
 //! resolving targets from TOML, as the worker does.
 #![allow(dead_code)]
 
-use hookwatch_sink::{resolve, AlertItem, Notification, Resolved, SendOptions, Severity, Status, TargetConfig};
+use hookwatch_sink::{
+    resolve, AlertItem, Notification, Resolved, SendOptions, Severity, Status, TargetConfig,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
