@@ -277,12 +277,20 @@ mod tests {
     #[test]
     fn builtin_inhibition_needs_the_same_session() {
         let r = InhibitRule::builtin();
-        let src = l(&[("event", "StopFailure"), ("error_type", "rate_limit"), ("session", "a")]);
+        let src = l(&[
+            ("event", "StopFailure"),
+            ("error_type", "rate_limit"),
+            ("session", "a"),
+        ]);
         let same = l(&[("event", "PostToolUseFailure"), ("session", "a")]);
         let other = l(&[("event", "PostToolUseFailure"), ("session", "b")]);
         assert!(r.inhibits(&src, &same));
         assert!(!r.inhibits(&src, &other));
-        let auth = l(&[("event", "StopFailure"), ("error_type", "authentication_failed"), ("session", "a")]);
+        let auth = l(&[
+            ("event", "StopFailure"),
+            ("error_type", "authentication_failed"),
+            ("session", "a"),
+        ]);
         assert!(!r.inhibits(&auth, &same));
         // Not self-muting: a StopFailure does not mute a StopFailure.
         assert!(!r.inhibits(&src, &src));

@@ -3,7 +3,11 @@
 
 /// Parse a duration into microseconds. `0` is allowed (no wait).
 pub fn parse(s: &str) -> Result<i64, String> {
-    let bad = || format!("invalid duration {s:?}: use a number with a unit, e.g. 500ms, 30s, 5m, 4h, 1h30m, 7d");
+    let bad = || {
+        format!(
+            "invalid duration {s:?}: use a number with a unit, e.g. 500ms, 30s, 5m, 4h, 1h30m, 7d"
+        )
+    };
     let t = s.trim();
     if t == "0" {
         return Ok(0);

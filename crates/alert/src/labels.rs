@@ -62,7 +62,11 @@ pub fn of(f: &EventFacts) -> Labels {
     if f.event == "PostToolUseFailure" || f.expected.is_some() {
         put(
             "expected",
-            Some(if f.expected == Some(true) { "true" } else { "false" }),
+            Some(if f.expected == Some(true) {
+                "true"
+            } else {
+                "false"
+            }),
         );
     }
     if f.is_interrupt == Some(true) {

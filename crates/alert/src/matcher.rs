@@ -168,7 +168,9 @@ mod tests {
         assert!(Matcher::parse("tool=Bash").unwrap().matches(&l));
         assert!(Matcher::parse("tool = \"Bash\"").unwrap().matches(&l));
         assert!(!Matcher::parse("tool!=Bash").unwrap().matches(&l));
-        assert!(Matcher::parse("class=~network|timeout").unwrap().matches(&l));
+        assert!(Matcher::parse("class=~network|timeout")
+            .unwrap()
+            .matches(&l));
         // Anchored: a substring is not a match.
         assert!(!Matcher::parse("class=~net").unwrap().matches(&l));
         assert!(Matcher::parse("class!~timeout").unwrap().matches(&l));

@@ -186,10 +186,21 @@ fn build_node<'a>(
         matchers: c.matchers.clone(),
         targets,
         continue_: c.continue_,
-        group_by: c.group_by.clone().unwrap_or_else(|| parent.group_by.clone()),
+        group_by: c
+            .group_by
+            .clone()
+            .unwrap_or_else(|| parent.group_by.clone()),
         group_wait_us: dur(&c.group_wait, parent.group_wait_us, "group_wait")?,
-        group_interval_us: dur(&c.group_interval, parent.group_interval_us, "group_interval")?,
-        repeat_interval_us: dur(&c.repeat_interval, parent.repeat_interval_us, "repeat_interval")?,
+        group_interval_us: dur(
+            &c.group_interval,
+            parent.group_interval_us,
+            "group_interval",
+        )?,
+        repeat_interval_us: dur(
+            &c.repeat_interval,
+            parent.repeat_interval_us,
+            "repeat_interval",
+        )?,
         children: Vec::new(),
     };
     for (i, child) in c.routes.iter().enumerate() {
@@ -249,11 +260,23 @@ mod tests {
         // match, but "stop" matched, so the root does not take it.
         assert_eq!(ids(&r, &labels(&[("event", "StopFailure")])), ["stop"]);
         assert_eq!(
-            ids(&r, &labels(&[("event", "StopFailure"), ("class", "network")])),
+            ids(
+                &r,
+                &labels(&[("event", "StopFailure"), ("class", "network")])
+            ),
             ["stop", "net"]
         );
-        assert_eq!(ids(&r, &labels(&[("tool", "mcp__flaky__x"), ("class", "network")])), ["noise"]);
-        assert_eq!(ids(&r, &labels(&[("class", "network"), ("project", "/ci/a")])), ["net-ci"]);
+        assert_eq!(
+            ids(
+                &r,
+                &labels(&[("tool", "mcp__flaky__x"), ("class", "network")])
+            ),
+            ["noise"]
+        );
+        assert_eq!(
+            ids(&r, &labels(&[("class", "network"), ("project", "/ci/a")])),
+            ["net-ci"]
+        );
         assert_eq!(ids(&r, &labels(&[("class", "other")])), ["root"]);
     }
 
@@ -268,7 +291,10 @@ mod tests {
         assert_eq!(netci.group_by, ["project", "session"]);
         assert!(r.find("noise").unwrap().targets.is_empty());
         let m = &r.routes(&labels(&[("event", "StopFailure"), ("session", "s1")]))[0];
-        assert_eq!(m.group_key(&labels(&[("session", "s1"), ("tool", "x")])), "stop{session=\"s1\"}");
+        assert_eq!(
+            m.group_key(&labels(&[("session", "s1"), ("tool", "x")])),
+            "stop{session=\"s1\"}"
+        );
     }
 
     #[test]

@@ -317,7 +317,9 @@ impl Loaded {
                     }
                     toml::Value::Table(t) if k == "route" => format!(
                         "{} child route(s)",
-                        t.get("routes").and_then(|r| r.as_array()).map_or(0, |r| r.len())
+                        t.get("routes")
+                            .and_then(|r| r.as_array())
+                            .map_or(0, |r| r.len())
                     ),
                     v => v.to_string(),
                 };

@@ -75,7 +75,10 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
         }
         _ => {
             if lock.try_lock().is_err() {
-                log("a worker is already running (started by a hook); waiting for it to finish".into());
+                log(
+                    "a worker is already running (started by a hook); waiting for it to finish"
+                        .into(),
+                );
                 lock.lock()?;
             }
         }
@@ -100,10 +103,7 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
     }
     let mut store = crate::cmd::ingest::open_store(paths)?;
     for dir in ["failures", "budget", "allow-once"] {
-        hookwatch_store::counter::prune(
-            &paths.state().join(dir),
-            Duration::from_secs(2 * 86400),
-        );
+        hookwatch_store::counter::prune(&paths.state().join(dir), Duration::from_secs(2 * 86400));
     }
     if let Err(e) = store.prune_outbox(now_us() - 30 * 86_400_000_000) {
         log(format!("error: {e}"));
@@ -201,7 +201,12 @@ fn ingest(store: &mut Store, paths: &Paths, log: &dyn Fn(String)) -> usize {
     n
 }
 
-fn pass(store: &mut Store, a: &Alerting, log: &dyn Fn(String), t: &mut Totals) -> Result<(), String> {
+fn pass(
+    store: &mut Store,
+    a: &Alerting,
+    log: &dyn Fn(String),
+    t: &mut Totals,
+) -> Result<(), String> {
     t.alerts += alerting::route::run(store, a, now_us())?;
     t.notifications += alerting::flush::run(store, a, now_us())?;
     let r = alerting::deliver::run(store, a, &now_us, log)?;

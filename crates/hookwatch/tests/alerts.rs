@@ -49,13 +49,22 @@ fn cmd(h: &Home) -> std::process::Command {
 
 fn hook(h: &Home, ev: &Value) -> std::process::Output {
     let out = run_with_stdin(cmd(h).arg("hook"), ev.to_string().as_bytes());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
 fn drain(h: &Home) -> Value {
     let out = cmd(h).args(["drain", "--wait", "--json"]).output().unwrap();
-    assert!(out.status.success(), "drain: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "drain: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -147,9 +156,25 @@ fn a_burst_in_one_session_is_one_notification_and_repeats_are_deduplicated() {
     )
     .unwrap();
     for i in 0..5 {
-        hook(&h, &failure("s1", &format!("a{i}"), "pnpm test", "Error: Cannot find module 'left-pad'"));
+        hook(
+            &h,
+            &failure(
+                "s1",
+                &format!("a{i}"),
+                "pnpm test",
+                "Error: Cannot find module 'left-pad'",
+            ),
+        );
     }
-    hook(&h, &failure("s1", "b", "cargo build", "error: could not find `Cargo.toml`"));
+    hook(
+        &h,
+        &failure(
+            "s1",
+            "b",
+            "cargo build",
+            "error: could not find `Cargo.toml`",
+        ),
+    );
     drain(&h);
     assert_eq!(rx.requests().len(), 1, "{:?}", bodies(&rx));
     let n = &rx.requests()[0].json()["data"];
@@ -159,11 +184,23 @@ fn a_burst_in_one_session_is_one_notification_and_repeats_are_deduplicated() {
     assert_eq!(counts, BTreeSet::from([1, 5]));
     // The same failure in another session within repeat_interval: counted,
     // not sent again.
-    hook(&h, &failure("s2", "c", "pnpm test", "Error: Cannot find module 'left-pad'"));
+    hook(
+        &h,
+        &failure(
+            "s2",
+            "c",
+            "pnpm test",
+            "Error: Cannot find module 'left-pad'",
+        ),
+    );
     drain(&h);
     assert_eq!(rx.requests().len(), 1);
     let hist = run_json(&h, &["alerts", "history", "--json"]);
-    assert_eq!(hist.iter().filter(|a| a["state"] == "deduplicated").count(), 1, "{hist:?}");
+    assert_eq!(
+        hist.iter().filter(|a| a["state"] == "deduplicated").count(),
+        1,
+        "{hist:?}"
+    );
     assert_eq!(hist.iter().filter(|a| a["state"] == "notified").count(), 6);
 }
 
@@ -183,12 +220,31 @@ fn silences_mute_and_expire() {
     let rx = Receiver::start(Plan::always(200, "ok"));
     let h = home_with(&rx.url(), "");
     let out = cmd(&h)
-        .args(["silence", "add", "tool=Bash", "project=~/work/.*", "--for", "1h", "--comment", "known breakage", "--author", "ana", "--json"])
+        .args([
+            "silence",
+            "add",
+            "tool=Bash",
+            "project=~/work/.*",
+            "--for",
+            "1h",
+            "--comment",
+            "known breakage",
+            "--author",
+            "ana",
+            "--json",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let s: Value = serde_json::from_slice(&out.stdout).unwrap();
-    hook(&h, &failure("s1", "x", "make", "make: *** No rule to make target 'all'"));
+    hook(
+        &h,
+        &failure("s1", "x", "make", "make: *** No rule to make target 'all'"),
+    );
     drain(&h);
     assert!(rx.requests().is_empty());
     let hist = run_json(&h, &["alerts", "history", "--json"]);
@@ -197,12 +253,23 @@ fn silences_mute_and_expire() {
     let list = run_json(&h, &["silence", "list", "--json"]);
     assert_eq!(list[0]["state"], "active");
     let id = s["id"].to_string();
-    assert!(cmd(&h).args(["silence", "expire", &id]).output().unwrap().status.success());
-    hook(&h, &failure("s1", "y", "make", "make: *** No rule to make target 'all'"));
+    assert!(cmd(&h)
+        .args(["silence", "expire", &id])
+        .output()
+        .unwrap()
+        .status
+        .success());
+    hook(
+        &h,
+        &failure("s1", "y", "make", "make: *** No rule to make target 'all'"),
+    );
     drain(&h);
     assert_eq!(rx.requests().len(), 1);
     assert!(run_json(&h, &["silence", "list", "--json"]).is_empty());
-    assert_eq!(run_json(&h, &["silence", "list", "--all", "--json"])[0]["state"], "expired");
+    assert_eq!(
+        run_json(&h, &["silence", "list", "--all", "--json"])[0]["state"],
+        "expired"
+    );
 }
 
 #[test]
@@ -215,13 +282,22 @@ fn a_rate_limit_mutes_the_sessions_tool_failures() {
         cfg.replace("group_wait = \"0s\"", "group_wait = \"2s\""),
     )
     .unwrap();
-    hook(&h, &failure("s1", "x", "curl https://x", "curl: (7) Failed to connect"));
+    hook(
+        &h,
+        &failure("s1", "x", "curl https://x", "curl: (7) Failed to connect"),
+    );
     hook(&h, &stop_failure("s1", "rate_limit"));
     // Another session's failure is not muted.
-    hook(&h, &failure("s2", "y", "curl https://x", "curl: (7) Failed to connect"));
+    hook(
+        &h,
+        &failure("s2", "y", "curl https://x", "curl: (7) Failed to connect"),
+    );
     drain(&h);
     let all = bodies(&rx);
-    let sessions: Vec<&str> = all.iter().map(|b| b["data"]["session"].as_str().unwrap()).collect();
+    let sessions: Vec<&str> = all
+        .iter()
+        .map(|b| b["data"]["session"].as_str().unwrap())
+        .collect();
     assert_eq!(all.len(), 2, "{all:?}");
     let s1 = all.iter().find(|b| b["data"]["session"] == "s1").unwrap();
     let items = s1["data"]["alerts"].as_array().unwrap();
@@ -243,7 +319,10 @@ fn server_errors_are_retried_until_delivered() {
     let reqs = rx.requests();
     assert_eq!(reqs.len(), 4);
     // The same webhook-id on every attempt: receivers deduplicate on it.
-    let ids: BTreeSet<&str> = reqs.iter().map(|r| r.header("webhook-id").unwrap()).collect();
+    let ids: BTreeSet<&str> = reqs
+        .iter()
+        .map(|r| r.header("webhook-id").unwrap())
+        .collect();
     assert_eq!(ids.len(), 1);
     let rows = run_json(&h, &["alerts", "--json"]);
     assert_eq!(rows[0]["state"], "sent");
@@ -283,13 +362,20 @@ fn timeouts_and_refused_connections_are_retried_then_dead_lettered() {
     };
     let h = home_with(&format!("http://127.0.0.1:{closed}"), "");
     let cfg = std::fs::read_to_string(h.path().join("config.toml")).unwrap();
-    std::fs::write(h.path().join("config.toml"), format!("{cfg}max_attempts = 3\n")).unwrap();
+    std::fs::write(
+        h.path().join("config.toml"),
+        format!("{cfg}max_attempts = 3\n"),
+    )
+    .unwrap();
     hook(&h, &failure("s1", "x", "make", "make: *** [all] Error 2"));
     drain(&h);
     let rows = run_json(&h, &["alerts", "--json"]);
     assert_eq!(rows[0]["state"], "dead", "{rows:?}");
     assert_eq!(rows[0]["attempts"], 3);
-    assert!(rows[0]["last_error"].as_str().unwrap().contains("gave up after 3"));
+    assert!(rows[0]["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("gave up after 3"));
     // Not reported as a broken target: the network may come back.
     let t = run_json(&h, &["alerts", "targets", "--json"]);
     assert!(t[0]["broken_since"].is_null(), "{t:?}");
@@ -315,39 +401,76 @@ url = "{}/ops"
     let cfg = std::fs::read_to_string(h.path().join("config.toml")).unwrap();
     std::fs::write(
         h.path().join("config.toml"),
-        cfg.replace("group_interval = \"1s\"", "group_interval = \"1s\"\ntargets = [\"hook\"]"),
+        cfg.replace(
+            "group_interval = \"1s\"",
+            "group_interval = \"1s\"\ntargets = [\"hook\"]",
+        ),
     )
     .unwrap();
     hook(&h, &failure("s1", "x", "make", "make: *** [all] Error 2"));
-    hook(&h, &failure("s2", "y", "cargo build", "error: could not compile `x`"));
+    hook(
+        &h,
+        &failure("s2", "y", "cargo build", "error: could not compile `x`"),
+    );
     drain(&h);
     assert_eq!(bad.requests().len(), 2, "one attempt each, no retry");
     let dead = run_json(&h, &["alerts", "--state", "dead", "--json"]);
     assert_eq!(dead.len(), 2);
-    assert!(dead.iter().all(|d| d["attempts"] == 1 && d["last_status"] == 400));
+    assert!(dead
+        .iter()
+        .all(|d| d["attempts"] == 1 && d["last_status"] == 400));
     let reports = bodies(&good);
     assert_eq!(reports.len(), 1, "reported once: {reports:?}");
-    assert!(reports[0]["data"]["title"].as_str().unwrap().contains("\"hook\" is broken"));
+    assert!(reports[0]["data"]["title"]
+        .as_str()
+        .unwrap()
+        .contains("\"hook\" is broken"));
     // Fixed: retry the dead ones.
     bad.set_plan(Plan::always(200, "ok"));
-    assert!(cmd(&h).args(["alerts", "retry", "--dead"]).output().unwrap().status.success());
+    assert!(cmd(&h)
+        .args(["alerts", "retry", "--dead"])
+        .output()
+        .unwrap()
+        .status
+        .success());
     drain(&h);
-    assert_eq!(run_json(&h, &["alerts", "--state", "sent", "--json"]).iter().filter(|r| r["target"] == "hook").count(), 2);
+    assert_eq!(
+        run_json(&h, &["alerts", "--state", "sent", "--json"])
+            .iter()
+            .filter(|r| r["target"] == "hook")
+            .count(),
+        2
+    );
 }
 
 #[test]
 fn a_worker_killed_mid_batch_loses_nothing() {
-    let rx = Receiver::start(Plan::default_reply(Reply::status(200).delayed(Duration::from_millis(300))));
+    let rx = Receiver::start(Plan::default_reply(
+        Reply::status(200).delayed(Duration::from_millis(300)),
+    ));
     let h = home_with(&rx.url(), "");
     // Queue 8 notifications without delivering them: the hooks' own workers
     // are kept out by holding the worker lock.
     let lock = std::fs::File::create(h.path().join("worker.lock")).unwrap();
     lock.lock().unwrap();
     for i in 0..8 {
-        hook(&h, &failure(&format!("s{i}"), "x", &format!("make t{i}"), &format!("make: *** [t{i}] Error {i}")));
+        hook(
+            &h,
+            &failure(
+                &format!("s{i}"),
+                "x",
+                &format!("make t{i}"),
+                &format!("make: *** [t{i}] Error {i}"),
+            ),
+        );
     }
     drop(lock);
-    let mut child = cmd(&h).args(["drain", "--wait"]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut child = cmd(&h)
+        .args(["drain", "--wait"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
     let start = Instant::now();
     while rx.requests().len() < 3 && start.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(20));
@@ -381,14 +504,27 @@ fn a_hundred_hooks_at_once_alert_once_each() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let body = failure(&format!("s{i:03}"), "x", "npm ci", &format!("npm ERR! code E{i:03}"));
-        c.stdin.take().unwrap().write_all(body.to_string().as_bytes()).unwrap();
+        let body = failure(
+            &format!("s{i:03}"),
+            "x",
+            "npm ci",
+            &format!("npm ERR! code E{i:03}"),
+        );
+        c.stdin
+            .take()
+            .unwrap()
+            .write_all(body.to_string().as_bytes())
+            .unwrap();
         children.push(c);
     }
     for c in children {
         let out = c.wait_with_output().unwrap();
         assert_eq!(out.status.code(), Some(0));
-        assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     drain(&h);
     let sessions: Vec<String> = bodies(&rx)
@@ -418,7 +554,10 @@ rate_limit = "100/1s"
     let cfg = std::fs::read_to_string(h.path().join("config.toml")).unwrap();
     std::fs::write(
         h.path().join("config.toml"),
-        cfg.replace("group_interval = \"1s\"", "group_interval = \"1s\"\ntargets = [\"pd\"]"),
+        cfg.replace(
+            "group_interval = \"1s\"",
+            "group_interval = \"1s\"\ntargets = [\"pd\"]",
+        ),
     )
     .unwrap();
     let pd = |c: &mut std::process::Command| {
@@ -426,7 +565,10 @@ rate_limit = "100/1s"
     };
     let mut c = cmd(&h);
     pd(&mut c);
-    run_with_stdin(c.arg("hook"), stop_failure("s1", "rate_limit").to_string().as_bytes());
+    run_with_stdin(
+        c.arg("hook"),
+        stop_failure("s1", "rate_limit").to_string().as_bytes(),
+    );
     let mut c = cmd(&h);
     pd(&mut c);
     c.args(["drain", "--wait"]).output().unwrap();
@@ -451,12 +593,22 @@ fn alerts_test_reports_what_the_target_answered() {
     let rx = Receiver::start(Plan::always(200, "thanks"));
     let h = home_with(&rx.url(), "");
     let out = cmd(&h).args(["alerts", "test", "hook"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("delivered") && text.contains("200") && text.contains("thanks"), "{text}");
+    assert!(
+        text.contains("delivered") && text.contains("200") && text.contains("thanks"),
+        "{text}"
+    );
     assert_eq!(rx.requests()[0].json()["type"], "hookwatch.test");
     rx.set_plan(Plan::always(404, "no_service"));
-    let out = cmd(&h).args(["alerts", "test", "hook", "--json"]).output().unwrap();
+    let out = cmd(&h)
+        .args(["alerts", "test", "hook", "--json"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["status"], 404);
@@ -482,7 +634,10 @@ fn a_secret_in_the_config_text_is_refused_and_loose_permissions_warned() {
     std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
     std::fs::write(
         h.path().join("config.toml"),
-        format!("[alerts.targets.s]\ntype = \"slack\"\nurl_file = \"{}\"\n", f.display()),
+        format!(
+            "[alerts.targets.s]\ntype = \"slack\"\nurl_file = \"{}\"\n",
+            f.display()
+        ),
     )
     .unwrap();
     let t = run_json(&h, &["alerts", "targets", "--json"]);
@@ -504,12 +659,18 @@ fn after_a_flush_new_alerts_wait_for_the_group_interval() {
     set_config(&h, "group_interval = \"1s\"", "group_interval = \"2s\"");
     hook(&h, &failure("s1", "a", "make", "make: *** [all] Error 2"));
     drain(&h);
-    hook(&h, &failure("s1", "b", "cargo build", "error: could not compile `x`"));
+    hook(
+        &h,
+        &failure("s1", "b", "cargo build", "error: could not compile `x`"),
+    );
     drain(&h);
     let reqs = rx.requests();
     assert_eq!(reqs.len(), 2);
     let gap = reqs[1].at.duration_since(reqs[0].at);
-    assert!(gap >= Duration::from_millis(1800), "second notification after {gap:?}");
+    assert!(
+        gap >= Duration::from_millis(1800),
+        "second notification after {gap:?}"
+    );
 }
 
 #[test]
@@ -519,7 +680,15 @@ fn a_target_rate_limit_spaces_notifications_without_dropping_any() {
     let lock = std::fs::File::create(h.path().join("worker.lock")).unwrap();
     lock.lock().unwrap();
     for i in 0..3 {
-        hook(&h, &failure(&format!("s{i}"), "x", "make", &format!("make: *** [t{i}] Error 2")));
+        hook(
+            &h,
+            &failure(
+                &format!("s{i}"),
+                "x",
+                "make",
+                &format!("make: *** [t{i}] Error 2"),
+            ),
+        );
     }
     drop(lock);
     let t = drain(&h);
@@ -554,7 +723,10 @@ fn work_left_for_later_is_picked_up_by_a_later_hook() {
     let prompt = json!({"session_id": "s1", "transcript_path": "/tmp/t", "cwd": "/work/shop",
         "hook_event_name": "UserPromptSubmit", "prompt": "try again"});
     hook(&h, &prompt);
-    assert!(rx.wait_for(2, Duration::from_secs(10)), "the retry never happened");
+    assert!(
+        rx.wait_for(2, Duration::from_secs(10)),
+        "the retry never happened"
+    );
     let start = Instant::now();
     while h.path().join("outbox.due").exists() && start.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(20));

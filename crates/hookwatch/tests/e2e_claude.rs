@@ -583,9 +583,8 @@ fn a_failing_command_gives_exactly_one_webhook_delivery_without_its_secrets() {
         Action::text("the deploy failed"),
     ])
     .unwrap();
-    let run = s
-        .tp
-        .run_claude(
+    let run =
+        s.tp.run_claude(
             &s.claude,
             &api.base_url(),
             "deploy",
@@ -597,11 +596,21 @@ fn a_failing_command_gives_exactly_one_webhook_delivery_without_its_secrets() {
     assert!(run.status.success(), "{}", run.stderr);
     let sid = run.session_id().unwrap().to_owned();
     // The hook started the worker; group_wait is 1 s.
-    assert!(rx.wait_for(1, Duration::from_secs(30)), "no webhook delivery");
+    assert!(
+        rx.wait_for(1, Duration::from_secs(30)),
+        "no webhook delivery"
+    );
     // Nothing more arrives: one failure, one notification.
     std::thread::sleep(Duration::from_secs(3));
     let reqs = rx.requests();
-    assert_eq!(reqs.len(), 1, "{:?}", reqs.iter().map(|r| r.body_str().to_string()).collect::<Vec<_>>());
+    assert_eq!(
+        reqs.len(),
+        1,
+        "{:?}",
+        reqs.iter()
+            .map(|r| r.body_str().to_string())
+            .collect::<Vec<_>>()
+    );
     let r = &reqs[0];
     let expected = hookwatch_sink::standard_webhooks_signature(
         secret,
@@ -625,10 +634,18 @@ fn a_failing_command_gives_exactly_one_webhook_delivery_without_its_secrets() {
     assert_eq!(a["event"], "PostToolUseFailure");
     assert_eq!(a["tool"], "Bash");
     assert_eq!(a["command"], "cat deploy.log; exit 7");
-    assert!(a["error"].as_str().unwrap().starts_with("Exit code 7"), "{a}");
+    assert!(
+        a["error"].as_str().unwrap().starts_with("Exit code 7"),
+        "{a}"
+    );
     assert!(a["error"].as_str().unwrap().contains("[REDACTED:"), "{a}");
     let id = a["event_id"].as_i64().unwrap();
-    let ev = json_lines(&hw(&s.tp).args(["show", &id.to_string(), "--json"]).output().unwrap());
+    let ev = json_lines(
+        &hw(&s.tp)
+            .args(["show", &id.to_string(), "--json"])
+            .output()
+            .unwrap(),
+    );
     assert_eq!(ev[0]["event"], "PostToolUseFailure");
     let rows = json_lines(&hw(&s.tp).args(["alerts", "--json"]).output().unwrap());
     assert_eq!(rows.len(), 1);

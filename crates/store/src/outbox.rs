@@ -381,7 +381,9 @@ impl Store {
     /// Firing notifications of a group, newest first (what a resolve refers to).
     pub fn group_notifications(&self, group_key: &str) -> Result<Vec<NotificationRow>> {
         self.rows(
-            &format!("{SELECT_NOTIFICATION} WHERE group_key = ?1 AND kind = 'firing' ORDER BY id DESC"),
+            &format!(
+                "{SELECT_NOTIFICATION} WHERE group_key = ?1 AND kind = 'firing' ORDER BY id DESC"
+            ),
             [group_key],
             notification_from_sql,
         )
@@ -393,9 +395,11 @@ impl Store {
         let e = sql_err(&self.path);
         let exists: Option<i64> = self
             .conn
-            .query_row("SELECT id FROM notifications WHERE key = ?1", [&n.key], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT id FROM notifications WHERE key = ?1",
+                [&n.key],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(&e)?;
         if exists.is_some() {
@@ -436,7 +440,10 @@ impl Store {
                 )
                 .map_err(&e)?;
             let rows = stmt
-                .query_map(params![now_us, lease_us, limit as i64], notification_from_sql)
+                .query_map(
+                    params![now_us, lease_us, limit as i64],
+                    notification_from_sql,
+                )
                 .map_err(&e)?
                 .collect::<std::result::Result<Vec<_>, _>>()
                 .map_err(&e)?;
@@ -448,7 +455,13 @@ impl Store {
         Ok(rows)
     }
 
-    pub fn mark_sent(&mut self, id: i64, now_us: i64, status: Option<u16>, answer: &str) -> Result<()> {
+    pub fn mark_sent(
+        &mut self,
+        id: i64,
+        now_us: i64,
+        status: Option<u16>,
+        answer: &str,
+    ) -> Result<()> {
         let e = sql_err(&self.path);
         let tx = self.conn.transaction().map_err(&e)?;
         tx.execute(
@@ -469,7 +482,13 @@ impl Store {
     }
 
     /// A failed attempt to try again at `next_us`.
-    pub fn mark_retry(&mut self, id: i64, next_us: i64, status: Option<u16>, error: &str) -> Result<()> {
+    pub fn mark_retry(
+        &mut self,
+        id: i64,
+        next_us: i64,
+        status: Option<u16>,
+        error: &str,
+    ) -> Result<()> {
         self.conn
             .execute(
                 "UPDATE notifications SET next_attempt_us = ?2, last_status = ?3, last_error = ?4,
@@ -593,7 +612,11 @@ impl Store {
 
     pub fn notification(&self, id: i64) -> Result<Option<NotificationRow>> {
         self.conn
-            .query_row(&format!("{SELECT_NOTIFICATION} WHERE id = ?1"), [id], notification_from_sql)
+            .query_row(
+                &format!("{SELECT_NOTIFICATION} WHERE id = ?1"),
+                [id],
+                notification_from_sql,
+            )
             .optional()
             .map_err(sql_err(&self.path))
     }
@@ -644,10 +667,14 @@ impl Store {
         let mut s = OutboxSummary::default();
         let mut stmt = self
             .conn
-            .prepare("SELECT state, count(*) FROM notifications WHERE created_us >= ?1 GROUP BY state")
+            .prepare(
+                "SELECT state, count(*) FROM notifications WHERE created_us >= ?1 GROUP BY state",
+            )
             .map_err(&e)?;
         let rows = stmt
-            .query_map([since_us], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .query_map([since_us], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
             .map_err(&e)?;
         for row in rows {
             let (state, n) = row.map_err(&e)?;
@@ -663,7 +690,9 @@ impl Store {
             .prepare("SELECT state, count(*) FROM alerts WHERE routed_us >= ?1 GROUP BY state")
             .map_err(&e)?;
         let rows = stmt
-            .query_map([since_us], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .query_map([since_us], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
             .map_err(&e)?;
         for row in rows {
             let (state, n) = row.map_err(&e)?;
@@ -802,7 +831,11 @@ fn insert_notification(
     )?;
     if inserted == 0 {
         // The same key was queued before (a replayed pass): that row stands.
-        return tx.query_row("SELECT id FROM notifications WHERE key = ?1", [&n.key], |r| r.get(0));
+        return tx.query_row(
+            "SELECT id FROM notifications WHERE key = ?1",
+            [&n.key],
+            |r| r.get(0),
+        );
     }
     Ok(tx.last_insert_rowid())
 }

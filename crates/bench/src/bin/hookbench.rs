@@ -188,15 +188,28 @@ fn drain(args: &[String]) {
             "tool_input": {"command": format!("make target-{i}")}, "tool_use_id": format!("t{i}"),
             "error": format!("make: *** [target-{i}] Error 2"), "is_interrupt": false
         });
-        let mut c = cmd().stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-        c.stdin.take().unwrap().write_all(ev.to_string().as_bytes()).unwrap();
+        let mut c = cmd()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        c.stdin
+            .take()
+            .unwrap()
+            .write_all(ev.to_string().as_bytes())
+            .unwrap();
         assert!(c.wait().unwrap().success());
     }
     drop(lock);
     let t = Instant::now();
     let out = cmd().args(["drain", "--wait", "--json"]).output().unwrap();
     let ms = t.elapsed().as_secs_f64() * 1000.0;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let got = rx.requests().len();
     assert_eq!(got, n, "receiver got {got} of {n}");
     let totals: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

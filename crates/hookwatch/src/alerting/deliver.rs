@@ -96,7 +96,9 @@ fn attempt(
     };
     match hookwatch_sink::send(target, &n, &opts) {
         Delivery::Delivered { status, answer } => {
-            store.mark_sent(row.id, now_us, status, &answer).map_err(e)?;
+            store
+                .mark_sent(row.id, now_us, status, &answer)
+                .map_err(e)?;
             report.sent += 1;
         }
         Delivery::Retry {
@@ -148,9 +150,19 @@ fn dead(
         row.id, row.target, row.id
     ));
     let permanent = !why.starts_with("gave up");
-    if permanent && row.kind != "report" && store.mark_target_broken(&row.target, why, now_us).map_err(e)? {
+    if permanent
+        && row.kind != "report"
+        && store
+            .mark_target_broken(&row.target, why, now_us)
+            .map_err(e)?
+    {
         log(format!("alert target {} is broken: {why}", row.target));
-        for to in a.config.report_broken_to.iter().filter(|t| **t != row.target) {
+        for to in a
+            .config
+            .report_broken_to
+            .iter()
+            .filter(|t| **t != row.target)
+        {
             let mut body = Notification {
                 title: format!("hookwatch: alert target {:?} is broken", row.target),
                 severity: hookwatch_sink::Severity::Error,
@@ -170,7 +182,11 @@ fn dead(
             });
             let key = stable_key("hwb", &[&row.target, to, &now_us.to_string()]);
             body.key = key.clone();
-            let deadline = a.config.limits(to).map(|l| l.max_age_us).unwrap_or(86_400_000_000);
+            let deadline = a
+                .config
+                .limits(to)
+                .map(|l| l.max_age_us)
+                .unwrap_or(86_400_000_000);
             store
                 .enqueue(
                     &NewNotification {

@@ -15,15 +15,13 @@ pub fn run(store: &mut Store, a: &Alerting, now_us: i64) -> Result<usize, String
     let rules = a.config.inhibit_rules();
     let mut queued = 0;
     for g in store.due_groups(now_us).map_err(|e| e.to_string())? {
-        let alerts = store.pending_alerts(&g.group_key).map_err(|e| e.to_string())?;
+        let alerts = store
+            .pending_alerts(&g.group_key)
+            .map_err(|e| e.to_string())?;
         let group_labels: Labels = serde_json::from_str(&g.labels).unwrap_or_default();
         // The route may have been renamed or removed since: the root's
         // repeat interval then applies.
-        let repeat_us = a
-            .tree
-            .find(&g.route)
-            .unwrap_or(&a.tree)
-            .repeat_interval_us;
+        let repeat_us = a.tree.find(&g.route).unwrap_or(&a.tree).repeat_interval_us;
         let mut decisions = Vec::new();
         let mut keep: Vec<&AlertRow> = Vec::new();
         for alert in &alerts {
@@ -91,7 +89,8 @@ pub fn run(store: &mut Store, a: &Alerting, now_us: i64) -> Result<usize, String
                 serde_json::from_str::<Labels>(&a.labels)
                     .is_ok_and(|l| l.get("event").is_some_and(|e| e == "StopFailure"))
             });
-            let mut fingerprints: Vec<String> = send.iter().map(|a| a.fingerprint.clone()).collect();
+            let mut fingerprints: Vec<String> =
+                send.iter().map(|a| a.fingerprint.clone()).collect();
             fingerprints.sort();
             fingerprints.dedup();
             notifications.push(NewNotification {

@@ -28,7 +28,10 @@ pub struct Alerting {
 
 impl Alerting {
     /// None when alerting is off or has no enabled target.
-    pub fn load(config: &AlertsConfig, config_file: &std::path::Path) -> Result<Option<Alerting>, String> {
+    pub fn load(
+        config: &AlertsConfig,
+        config_file: &std::path::Path,
+    ) -> Result<Option<Alerting>, String> {
         if !config.active() {
             return Ok(None);
         }

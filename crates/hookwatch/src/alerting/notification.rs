@@ -32,7 +32,15 @@ fn cut(s: &str, n: usize) -> String {
 /// first string argument.
 fn command_of(payload: &Value) -> Option<String> {
     let input = payload.get("tool_input")?;
-    for k in ["command", "file_path", "notebook_path", "url", "pattern", "query", "path"] {
+    for k in [
+        "command",
+        "file_path",
+        "notebook_path",
+        "url",
+        "pattern",
+        "query",
+        "path",
+    ] {
         if let Some(v) = input.get(k).and_then(Value::as_str) {
             return Some(cut(v, COMMAND_CHARS));
         }
@@ -53,7 +61,12 @@ pub fn item(row: &EventRow, labels: &hookwatch_alert::Labels) -> AlertItem {
     let (error, error_type) = if row.event == "StopFailure" {
         let details = ["error_details", "last_assistant_message"]
             .iter()
-            .find_map(|k| payload.get(*k).and_then(Value::as_str).filter(|s| !s.is_empty()))
+            .find_map(|k| {
+                payload
+                    .get(*k)
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+            })
             .map(|s| cut(s, ERROR_CHARS));
         (details, row.error.clone())
     } else {
@@ -94,9 +107,10 @@ pub fn build(
             continue;
         };
         let new = item(&row, &labels);
-        match items.iter_mut().find(|i| {
-            hookwatch_alert::labels::fingerprint(&i.labels) == a.fingerprint
-        }) {
+        match items
+            .iter_mut()
+            .find(|i| hookwatch_alert::labels::fingerprint(&i.labels) == a.fingerprint)
+        {
             Some(existing) => {
                 let count = existing.count + 1;
                 if new.time_us >= existing.time_us {
@@ -141,7 +155,13 @@ pub fn build(
 fn project_name(n: &Notification) -> String {
     n.project
         .as_deref()
-        .map(|p| p.trim_end_matches('/').rsplit('/').next().unwrap_or(p).to_string())
+        .map(|p| {
+            p.trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(p)
+                .to_string()
+        })
         .unwrap_or_else(|| "unknown project".into())
 }
 
@@ -168,13 +188,23 @@ pub fn title(n: &Notification) -> String {
                 .or(a.class.as_ref())
                 .map(|h| format!(": {h}"))
                 .unwrap_or_default();
-            let class = a.class.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
+            let class = a
+                .class
+                .as_deref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default();
             format!("{what} failed{times} in {project}{head}{class}")
         }
         many => {
             let stops = many.iter().filter(|a| a.event == "StopFailure").count();
             let extra = if stops > 0 {
-                format!(", Claude Code stopped ({})", many.iter().filter_map(|a| a.error_type.as_deref()).next().unwrap_or("API error"))
+                format!(
+                    ", Claude Code stopped ({})",
+                    many.iter()
+                        .filter_map(|a| a.error_type.as_deref())
+                        .next()
+                        .unwrap_or("API error")
+                )
             } else {
                 String::new()
             };

@@ -79,7 +79,10 @@ fn resolutions(
         }
         let mut ns = Vec::new();
         let mut seen = std::collections::BTreeSet::new();
-        for n in store.group_notifications(&g.group_key).map_err(|e| e.to_string())? {
+        for n in store
+            .group_notifications(&g.group_key)
+            .map_err(|e| e.to_string())?
+        {
             if !seen.insert(n.target.clone()) {
                 continue;
             }

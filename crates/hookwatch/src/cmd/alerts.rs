@@ -56,7 +56,11 @@ pub fn list(state: Option<&str>, limit: usize, json_out: bool) -> Result<()> {
         }
     }
     if rows.is_empty() {
-        writeln!(out, "no notifications{}", state.map(|s| format!(" in state {s}")).unwrap_or_default())?;
+        writeln!(
+            out,
+            "no notifications{}",
+            state.map(|s| format!(" in state {s}")).unwrap_or_default()
+        )?;
     }
     for r in &rows {
         let when = match r.state.as_str() {
@@ -132,7 +136,12 @@ pub fn retry(ids: &[i64], all_dead: bool) -> Result<()> {
     let mut store = open_fresh(&paths)?;
     let mut ids = ids.to_vec();
     if all_dead {
-        ids.extend(store.notifications(Some("dead"), 100_000)?.iter().map(|r| r.id));
+        ids.extend(
+            store
+                .notifications(Some("dead"), 100_000)?
+                .iter()
+                .map(|r| r.id),
+        );
     }
     if ids.is_empty() {
         bail!("name notification ids (`hookwatch alerts --state dead` lists them) or pass --dead");
@@ -166,7 +175,10 @@ pub fn test(target: &str, json_out: bool) -> Result<()> {
     let cfg = load_config(&paths)?;
     let Some(t) = cfg.alerts.targets.get(target) else {
         let names: Vec<&String> = cfg.alerts.targets.keys().collect();
-        bail!("no target named {target:?} in [alerts.targets] of {} (configured: {names:?})", paths.config_file.display());
+        bail!(
+            "no target named {target:?} in [alerts.targets] of {} (configured: {names:?})",
+            paths.config_file.display()
+        );
     };
     let limits = cfg.alerts.limits(target).map_err(|e| anyhow!(e))?;
     let resolved = hookwatch_sink::resolve(target, t).map_err(|e| anyhow!(e))?;
@@ -205,10 +217,15 @@ pub fn test(target: &str, json_out: bool) -> Result<()> {
         },
     );
     let (ok, v) = match &d {
-        Delivery::Delivered { status, answer } => {
-            (true, json!({"target": target, "result": "delivered", "status": status, "answer": answer}))
-        }
-        Delivery::Retry { status, error, after } => (
+        Delivery::Delivered { status, answer } => (
+            true,
+            json!({"target": target, "result": "delivered", "status": status, "answer": answer}),
+        ),
+        Delivery::Retry {
+            status,
+            error,
+            after,
+        } => (
             false,
             json!({"target": target, "result": "retryable failure", "status": status, "error": error,
                    "retry_after_s": after.map(|a| a.as_secs_f64())}),
@@ -222,14 +239,21 @@ pub fn test(target: &str, json_out: bool) -> Result<()> {
         println!("{v}");
     } else {
         match d {
-            Delivery::Delivered { answer, .. } => println!("{target}: delivered; the target answered {}", safe(&answer)),
+            Delivery::Delivered { answer, .. } => {
+                println!("{target}: delivered; the target answered {}", safe(&answer))
+            }
             Delivery::Retry { error, after, .. } => println!(
                 "{target}: failed, would be retried{}: {}",
-                after.map(|a| format!(" after {}s", a.as_secs())).unwrap_or_default(),
+                after
+                    .map(|a| format!(" after {}s", a.as_secs()))
+                    .unwrap_or_default(),
                 safe(&error)
             ),
             Delivery::Permanent { error, .. } => {
-                println!("{target}: failed permanently (fix the target's config): {}", safe(&error))
+                println!(
+                    "{target}: failed permanently (fix the target's config): {}",
+                    safe(&error)
+                )
             }
         }
     }
@@ -288,14 +312,21 @@ pub fn targets(json_out: bool) -> Result<()> {
                 rfc3339(s.broken_since_us.unwrap_or_default()),
                 one_line(s.broken_error.as_deref().unwrap_or(""), 120)
             ),
-            Some(s) if s.last_ok_us.is_some() => format!("ok, last delivery {}", rfc3339(s.last_ok_us.unwrap_or_default())),
+            Some(s) if s.last_ok_us.is_some() => format!(
+                "ok, last delivery {}",
+                rfc3339(s.last_ok_us.unwrap_or_default())
+            ),
             _ => "no delivery yet".into(),
         };
         let ready = match &resolved {
             Ok(_) => "ready".to_string(),
             Err(e) => format!("NOT READY: {e}"),
         };
-        println!("{name:<16} {:<10} {}  {ready}; {health}", t.kind(), if t.common().enabled { "on " } else { "off" });
+        println!(
+            "{name:<16} {:<10} {}  {ready}; {health}",
+            t.kind(),
+            if t.common().enabled { "on " } else { "off" }
+        );
         for w in warnings {
             println!("{:<16} warning: {w}", "");
         }
@@ -336,9 +367,17 @@ pub fn silence_add(a: &SilenceAdd) -> Result<()> {
     let strings = m.strings();
     let id = store.add_silence(&strings, starts, starts + dur, &author, a.comment, now)?;
     if a.json {
-        println!("{}", json!({"id": id, "matchers": strings, "starts": rfc3339(starts), "ends": rfc3339(starts + dur), "created_by": author, "comment": a.comment}));
+        println!(
+            "{}",
+            json!({"id": id, "matchers": strings, "starts": rfc3339(starts), "ends": rfc3339(starts + dur), "created_by": author, "comment": a.comment})
+        );
     } else {
-        println!("silence {id}: {} until {} ({author}: {})", strings.join(" "), rfc3339(starts + dur), one_line(a.comment, 100));
+        println!(
+            "silence {id}: {} until {} ({author}: {})",
+            strings.join(" "),
+            rfc3339(starts + dur),
+            one_line(a.comment, 100)
+        );
     }
     Ok(())
 }
@@ -360,7 +399,10 @@ pub fn silence_list(all: bool, json_out: bool) -> Result<()> {
             "expired"
         };
         if json_out {
-            println!("{}", json!({"id": s.id, "state": state, "matchers": s.matchers, "starts": rfc3339(s.starts_us), "ends": rfc3339(s.ends_us), "created_by": s.created_by, "comment": s.comment, "created": rfc3339(s.created_us)}));
+            println!(
+                "{}",
+                json!({"id": s.id, "state": state, "matchers": s.matchers, "starts": rfc3339(s.starts_us), "ends": rfc3339(s.ends_us), "created_by": s.created_by, "comment": s.comment, "created": rfc3339(s.created_us)})
+            );
         } else {
             println!(
                 "{:>4}  {state:<8} until {}  {}  ({}: {})",
