@@ -15,6 +15,11 @@ for title, body in zip(parts[1::2], parts[2::2]):
     except ValueError:
         print(body + "\n")
         continue
+    if isinstance(data, dict) and "drain_ms" in data:
+        w = data["worker"]
+        print("| notifications | drain (ingest, route, flush, deliver) | per second | sent | retried | dead |\n|---:|---:|---:|---:|---:|---:|")
+        print(f"| {data['n']} | {data['drain_ms']:.0f} ms | {data['per_second']:.0f} | {w['sent']} | {w['retried']} | {w['dead']} |\n")
+        continue
     if isinstance(data, dict):
         print("| processes | p50 | p99 | max |\n|---:|---:|---:|---:|")
         print(f"| {data['n']} | {data['p50_ms']:.1f} ms | {data['p99_ms']:.1f} ms | {data['max_ms']:.1f} ms |\n")
