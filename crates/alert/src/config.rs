@@ -42,7 +42,11 @@ impl Default for AlertsConfig {
     fn default() -> Self {
         AlertsConfig {
             enabled: true,
-            events: vec!["PostToolUseFailure".into(), "StopFailure".into()],
+            events: vec![
+                "PostToolUseFailure".into(),
+                "StopFailure".into(),
+                "RecoveryGaveUp".into(),
+            ],
             expected: ExpectedPolicy::Drop,
             route: RouteConfig::default(),
             targets: BTreeMap::new(),

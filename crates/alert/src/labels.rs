@@ -51,7 +51,12 @@ pub fn of(f: &EventFacts) -> Labels {
     put("command_head", f.command_head);
     put("guard", f.guard_decision);
     put("fingerprint", f.fingerprint);
-    if f.event == "StopFailure" {
+    if f.event == "RecoveryGaveUp" {
+        // hookwatch's own notice: resuming a session was given up.
+        put("error_type", f.error);
+        put("severity", Some("critical"));
+        put("class", Some("needs_person"));
+    } else if f.event == "StopFailure" {
         let kind = f.error.unwrap_or("unknown");
         put("error_type", Some(kind));
         put("severity", Some(stop_failure_severity(kind)));

@@ -86,6 +86,10 @@ enum Cmd {
         /// Seconds Claude Code waits for the hook before cancelling it
         #[arg(long, default_value_t = 5)]
         timeout: u32,
+        /// Also resume sessions that stop on a rate limit or overload (for
+        /// this project, or every project with --scope user)
+        #[arg(long)]
+        recover: bool,
     },
     /// Remove the recorder `install` added (the exact original bytes come back
     /// when nothing else changed meanwhile)
@@ -181,8 +185,43 @@ enum Cmd {
     /// Deliver alerts continuously (for machines where hooks may not fire
     /// for hours; the hook starts a worker by itself otherwise)
     Daemon,
+    /// Resume sessions that stopped on a rate limit or overload: the jobs
+    Recover {
+        #[command(subcommand)]
+        action: RecoverAction,
+    },
+    /// Run an unattended Claude Code job that survives rate limits: on a
+    /// retryable StopFailure, wait and resume it here (e.g. in CI)
+    #[command(trailing_var_arg = true)]
+    Run {
+        /// The command: claude -p "task" [options]
+        #[arg(required = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
     /// Print shell completions
     Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Subcommand)]
+enum RecoverAction {
+    /// Every decision about a StopFailure: resume jobs with their attempts,
+    /// waits and outcomes, and failures not retried (with why)
+    List {
+        /// scheduled, running, succeeded, failed, cancelled, skipped, not_retried, gave_up
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Cancel a scheduled resume
+    Cancel { id: i64 },
+    /// Run a scheduled resume now instead of waiting
+    RunNow { id: i64 },
+    /// (internal) the detached runner of one job
+    #[command(hide = true)]
+    Exec { id: i64 },
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -368,7 +407,14 @@ pub fn run() -> i32 {
             target,
             asynchronous,
             timeout,
-        } => crate::cmd::install::install(&target, asynchronous, timeout),
+            recover,
+        } => crate::cmd::install::install(&target, asynchronous, timeout).and_then(|_| {
+            if recover {
+                crate::cmd::install::enable_recovery(&target)
+            } else {
+                Ok(())
+            }
+        }),
         Cmd::Uninstall { target } => crate::cmd::install::uninstall(&target),
         Cmd::Events { q, limit } => crate::cmd::query::events(&q, limit),
         Cmd::Show { id, json } => crate::cmd::query::show(id, json),
@@ -456,6 +502,18 @@ pub fn run() -> i32 {
             }),
             SilenceAction::List { all, json } => crate::cmd::alerts::silence_list(all, json),
             SilenceAction::Expire { id } => crate::cmd::alerts::silence_expire(id),
+        },
+        Cmd::Recover { action } => match action {
+            RecoverAction::List { state, limit, json } => {
+                crate::cmd::recover::list(state.as_deref(), limit, json)
+            }
+            RecoverAction::Cancel { id } => crate::cmd::recover::cancel(id),
+            RecoverAction::RunNow { id } => crate::cmd::recover::run_now(id),
+            RecoverAction::Exec { id } => crate::recover::runner::exec(id),
+        },
+        Cmd::Run { command } => match crate::recover::supervise::run(&command) {
+            Ok(code) => return code,
+            Err(e) => Err(e),
         },
         Cmd::Drain { wait, json } => crate::cmd::alerts::drain(wait, json),
         Cmd::Daemon => crate::cmd::alerts::daemon(),

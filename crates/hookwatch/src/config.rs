@@ -14,6 +14,77 @@ pub struct Config {
     pub failure: FailureConfig,
     pub guard: GuardSection,
     pub alerts: hookwatch_alert::AlertsConfig,
+    pub recover: RecoverConfig,
+}
+
+/// `[recover]`: resuming sessions that stopped on a retryable API error.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecoverConfig {
+    /// Resume in every project.
+    pub enabled: bool,
+    /// Project directories where resuming is on even when `enabled` is
+    /// false (exact paths, or a path ending in `/*` for everything below).
+    pub projects: Vec<String>,
+    /// What the resumed run is told; `{error}` becomes the error type.
+    pub continue_prompt: String,
+    /// The Claude Code program (a name on PATH or a path).
+    pub claude: String,
+    /// Extra arguments for the resumed run, e.g. ["--allowedTools", "Bash"].
+    pub args: Vec<String>,
+    /// Full-jitter exponential backoff when the message gives no reset time.
+    pub backoff_base: String,
+    pub backoff_cap: String,
+    /// Added to a reset time the message gave (clocks differ).
+    pub reset_margin: String,
+    /// Resumes per session, after which hookwatch gives up and says so.
+    pub max_attempts_per_session: u32,
+    /// Resumes per day on this machine, all sessions together.
+    pub max_per_day: u32,
+    /// A resumed run still going after this is stopped.
+    pub timeout: String,
+}
+
+impl Default for RecoverConfig {
+    fn default() -> Self {
+        RecoverConfig {
+            enabled: false,
+            projects: Vec::new(),
+            continue_prompt: "The previous turn stopped on an API error ({error}). Continue the task where you left off.".into(),
+            claude: "claude".into(),
+            args: Vec::new(),
+            backoff_base: "30s".into(),
+            backoff_cap: "30m".into(),
+            reset_margin: "15s".into(),
+            max_attempts_per_session: 3,
+            max_per_day: 20,
+            timeout: "1h".into(),
+        }
+    }
+}
+
+impl RecoverConfig {
+    /// Is resuming on for sessions of `project`?
+    pub fn enabled_for(&self, project: Option<&str>) -> bool {
+        if self.enabled {
+            return true;
+        }
+        let Some(p) = project else {
+            return false;
+        };
+        let p = p.trim_end_matches('/');
+        self.projects.iter().any(|want| {
+            let want = want.trim_end_matches('/');
+            match want.strip_suffix("/*") {
+                Some(prefix) => p == prefix || p.starts_with(&format!("{prefix}/")),
+                None => p == want,
+            }
+        })
+    }
+
+    pub fn active(&self) -> bool {
+        self.enabled || !self.projects.is_empty()
+    }
 }
 
 /// `[failure]`: analysis of PostToolUseFailure and the advice given to the agent.
@@ -192,6 +263,7 @@ pub fn load_lenient(path: &Path) -> (Config, Vec<String>) {
                     "store" => v.try_into().map(|s| config.store = s),
                     "failure" => v.try_into().map(|s| config.failure = s),
                     "alerts" => v.try_into().map(|s| config.alerts = s),
+                    "recover" => v.try_into().map(|s| config.recover = s),
                     "guard" => {
                         let fail_closed = strings(&v, "fail_closed");
                         v.try_into().map(|s| config.guard = s).inspect_err(|e| {
@@ -303,7 +375,7 @@ impl Loaded {
             });
         }
         let effective = toml::Table::try_from(&self.config).unwrap_or_default();
-        for section in ["failure", "guard", "alerts"] {
+        for section in ["failure", "guard", "alerts", "recover"] {
             let Some(table) = effective.get(section).and_then(|t| t.as_table()) else {
                 continue;
             };

@@ -139,6 +139,10 @@ fn rebuild_lost_stop_failures(
             original_size: payload.len() as u64,
             recovered: Some(uuid),
             project_dir: project_dir(),
+            outcome: supervised_run().map(|run| Outcome {
+                extra: [("run".to_string(), run.into())].into_iter().collect(),
+                ..Outcome::default()
+            }),
             ..Header::default()
         };
         match write_spool(paths, &header, &payload, config.store.fsync) {
@@ -271,6 +275,13 @@ fn record(
         if let Ok(mut pending) = PENDING.lock() {
             *pending = None;
         }
+    }
+
+    // A run supervised by `hookwatch run` recovers itself: mark its events
+    // so background recovery leaves them alone.
+    if let Some(run) = supervised_run() {
+        let o = header.outcome.get_or_insert_with(Outcome::default);
+        o.extra.insert("run".into(), run.into());
     }
 
     // 5. One spool file; the rescue dir if the data dir cannot be written.
@@ -419,6 +430,14 @@ fn record_on_panic() {
         // line on stderr, or in exit2 mode the reason alone with exit 2.
         std::process::exit(respond(answer, &[format!("{msg}{kept}")]));
     }));
+}
+
+/// `HOOKWATCH_RUN`, set by `hookwatch run` for the Claude Code it
+/// supervises, in the shape it sets it (anything else is ignored).
+fn supervised_run() -> Option<String> {
+    std::env::var("HOOKWATCH_RUN").ok().filter(|r| {
+        (1..=64).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    })
 }
 
 fn project_dir() -> Option<String> {

@@ -10,6 +10,7 @@ mod guard;
 mod hook;
 mod paths;
 mod payload;
+mod recover;
 mod timefmt;
 mod worker;
 

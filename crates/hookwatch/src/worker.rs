@@ -37,6 +37,7 @@ pub struct Totals {
     pub retried: usize,
     pub dead: usize,
     pub deferred: usize,
+    pub resumes_scheduled: usize,
 }
 
 pub fn now_us() -> i64 {
@@ -108,9 +109,18 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
     if let Err(e) = store.prune_outbox(now_us() - 30 * 86_400_000_000) {
         log(format!("error: {e}"));
     }
+    let recover = config.recover.active().then_some(&config.recover);
     let mut totals = Totals::default();
     loop {
-        work(&mut store, paths, mode, alerting.as_ref(), log, &mut totals);
+        work(
+            &mut store,
+            paths,
+            mode,
+            alerting.as_ref(),
+            recover,
+            log,
+            &mut totals,
+        );
         // A hook writes its spool file, then looks for a running worker: if
         // it saw this one just before it let go, its event is in the spool
         // now. Look once more after letting go, so no event waits for the
@@ -130,6 +140,7 @@ fn work(
     paths: &Paths,
     mode: Mode,
     alerting: Option<&Alerting>,
+    recover: Option<&crate::config::RecoverConfig>,
     log: &dyn Fn(String),
     totals: &mut Totals,
 ) {
@@ -138,6 +149,14 @@ fn work(
         .unwrap_or(0);
     loop {
         totals.ingested += ingest(store, paths, log);
+        if let Some(r) = recover {
+            match crate::recover::schedule::run(store, r, paths, now_us(), log) {
+                Ok(n) => totals.resumes_scheduled += n,
+                Err(e) => log(format!("recovery: {e}")),
+            }
+            // A give-up notice was spooled: ingest it now, so it is routed.
+            totals.ingested += ingest(store, paths, log);
+        }
         let Some(a) = alerting else {
             clear_marker(paths);
             return;

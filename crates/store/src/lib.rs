@@ -11,6 +11,7 @@
 
 pub mod counter;
 pub mod outbox;
+pub mod recover;
 pub mod spool;
 
 use hookwatch_event::Event;
@@ -27,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_outcome.sql"),
     include_str!("../migrations/0004_mcp_server.sql"),
     include_str!("../migrations/0005_alerts.sql"),
+    include_str!("../migrations/0006_recover.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -190,7 +190,9 @@ pub fn run_claude_args<S: AsRef<OsStr>>(
     })
 }
 
-fn hermetic_env(cmd: &mut Command, home: &Path, base_url: &str) {
+/// The environment `run_claude` gives the CLI: the developer's own Anthropic,
+/// Claude, hookwatch, proxy and XDG settings removed; the stand-in as API.
+pub fn hermetic_env(cmd: &mut Command, home: &Path, base_url: &str) {
     for (key, _) in std::env::vars_os() {
         let Some(k) = key.to_str() else { continue };
         let upper = k.to_ascii_uppercase();

@@ -58,7 +58,17 @@ pub fn item(row: &EventRow, labels: &hookwatch_alert::Labels) -> AlertItem {
         .as_deref()
         .and_then(|p| serde_json::from_str(p).ok())
         .unwrap_or(Value::Null);
-    let (error, error_type) = if row.event == "StopFailure" {
+    let (error, error_type) = if row.event == "RecoveryGaveUp" {
+        let reason = payload.get("reason").and_then(Value::as_str).unwrap_or("");
+        let msg = payload
+            .get("last_assistant_message")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        (
+            Some(cut(&format!("{reason}. Last error: {msg}"), ERROR_CHARS)),
+            row.error.clone(),
+        )
+    } else if row.event == "StopFailure" {
         let details = ["error_details", "last_assistant_message"]
             .iter()
             .find_map(|k| {
@@ -106,7 +116,16 @@ pub fn build(
         let Ok(Some(row)) = store.event(a.event_id) else {
             continue;
         };
-        let new = item(&row, &labels);
+        let mut new = item(&row, &labels);
+        if row.event == "StopFailure" {
+            // What the session was doing and how often the API failed: the
+            // diagnostic record's summary (`hookwatch show` has it all).
+            let summary = crate::recover::diagnosis::of(store, &row).summary();
+            new.error = Some(match new.error.take() {
+                Some(e) => format!("{e}\n\n{summary}"),
+                None => summary,
+            });
+        }
         match items
             .iter_mut()
             .find(|i| hookwatch_alert::labels::fingerprint(&i.labels) == a.fingerprint)
@@ -171,6 +190,10 @@ pub fn title(n: &Notification) -> String {
     let total: u64 = n.alerts.iter().map(|a| a.count).sum::<u64>() + n.omitted;
     match n.alerts.as_slice() {
         [] => format!("hookwatch: alerts in {project}"),
+        [a] if a.event == "RecoveryGaveUp" => format!(
+            "hookwatch gave up resuming a session in {project} ({})",
+            a.error_type.as_deref().unwrap_or("API error")
+        ),
         [a] if a.event == "StopFailure" => format!(
             "Claude Code stopped in {project}: {}",
             a.error_type.as_deref().unwrap_or("API error")

@@ -323,6 +323,98 @@ fn write_manifest(paths: &Paths, m: &Manifest) -> Result<()> {
     write_atomic(&file, &serde_json::to_string_pretty(m)?, &file)
 }
 
+/// `install --recover`: turn on resuming after retryable StopFailures, for
+/// every project (user scope) or for this project. The config file is
+/// edited as text, one line added, so the user's comments and layout stay.
+pub fn enable_recovery(target: &SettingsTarget) -> Result<()> {
+    let paths = Paths::resolve();
+    let loaded = crate::config::load(&paths.config_file).map_err(|e| anyhow::anyhow!(e))?;
+    let project = match target.scope {
+        Scope::User => None,
+        _ => Some(
+            target
+                .project_dir
+                .clone()
+                .map(Ok)
+                .unwrap_or_else(std::env::current_dir)?
+                .canonicalize()?
+                .display()
+                .to_string(),
+        ),
+    };
+    let r = &loaded.config.recover;
+    if r.enabled_for(project.as_deref()) && (project.is_some() || r.enabled) {
+        println!(
+            "{}: recovery already on{}",
+            paths.config_file.display(),
+            project
+                .as_deref()
+                .map(|p| format!(" for {p}"))
+                .unwrap_or_default()
+        );
+        return Ok(());
+    }
+    let text = std::fs::read_to_string(&paths.config_file).unwrap_or_default();
+    let (key, line) = match &project {
+        None => ("enabled", "enabled = true".to_string()),
+        Some(p) => {
+            let mut list = r.projects.clone();
+            list.push(p.clone());
+            let items: Vec<String> = list
+                .into_iter()
+                .map(|p| toml::Value::String(p).to_string())
+                .collect();
+            ("projects", format!("projects = [{}]", items.join(", ")))
+        }
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let new = match lines.iter().position(|l| l.trim() == "[recover]") {
+        None => format!(
+            "{text}{}[recover]\n{line}\n",
+            if text.is_empty() || text.ends_with("\n\n") {
+                ""
+            } else {
+                "\n"
+            }
+        ),
+        Some(at) => {
+            let section_end = lines[at + 1..]
+                .iter()
+                .position(|l| l.trim_start().starts_with('['))
+                .map_or(lines.len(), |i| at + 1 + i);
+            let has_key = lines[at + 1..section_end]
+                .iter()
+                .any(|l| l.split('=').next().is_some_and(|k| k.trim() == key));
+            if has_key {
+                anyhow::bail!(
+                    "{} sets recover.{key} already: change it to `{line}` yourself (hookwatch does not rewrite your settings)",
+                    paths.config_file.display()
+                );
+            }
+            let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            out.insert(at + 1, line.clone());
+            out.join("\n") + "\n"
+        }
+    };
+    if target.dry_run {
+        println!(
+            "would set in {}: [recover] {line}",
+            paths.config_file.display()
+        );
+        return Ok(());
+    }
+    if let Some(dir) = paths.config_file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    write_atomic(&paths.config_file, &new, &paths.config_file)?;
+    println!(
+        "{}: recovery on{}: sessions that stop on a rate limit, overload or server error are resumed (`hookwatch recover list`)",
+        paths.config_file.display(),
+        project.as_deref().map(|p| format!(" for {p}")).unwrap_or_else(|| " for every project".into())
+    );
+    Ok(())
+}
+
 pub fn install(target: &SettingsTarget, asynchronous: bool, timeout: u32) -> Result<()> {
     let SettingsTarget {
         scope,

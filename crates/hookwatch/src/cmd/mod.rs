@@ -7,6 +7,7 @@ pub mod guard;
 pub mod ingest;
 pub mod install;
 pub mod query;
+pub mod recover;
 pub mod rules;
 
 /// The config for a command: strict, an error names the file and line.

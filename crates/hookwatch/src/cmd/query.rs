@@ -175,11 +175,14 @@ pub fn show(id: i64, json: bool) -> Result<()> {
         .event(id)?
         .ok_or_else(|| anyhow!("no event with id {id} (list them with `hookwatch events`)"))?;
     let mut out = std::io::stdout().lock();
+    let v = to_json(&r);
+    let diagnosis = (r.event == "StopFailure").then(|| crate::recover::diagnosis::of(&store, &r));
     if json {
-        writeln!(out, "{}", to_json(&r))?;
+        let mut v = v;
+        v["diagnosis"] = serde_json::to_value(&diagnosis)?;
+        writeln!(out, "{v}")?;
         return Ok(());
     }
-    let v = to_json(&r);
     for key in [
         "id",
         "time",
@@ -217,6 +220,52 @@ pub fn show(id: i64, json: bool) -> Result<()> {
             r.hash.as_deref().unwrap_or("-")
         )?;
     }
+    if let Some(d) = &diagnosis {
+        writeln!(out, "\ndiagnosis:")?;
+        writeln!(
+            out,
+            "  {} ({}) at {}",
+            d.error_type,
+            d.kind.replace('_', " "),
+            crate::timefmt::rfc3339(d.time_us)
+        )?;
+        if let Some(m) = &d.message {
+            writeln!(out, "  message: {}", one_line(m, 300))?;
+        }
+        if let Some(p) = &d.prompt_id {
+            writeln!(out, "  prompt id: {p}")?;
+        }
+        if let Some(h) = &d.hint {
+            writeln!(out, "  reset: {h}")?;
+        }
+        writeln!(out, "  last tool calls of the session (newest first):")?;
+        if d.last_tools.is_empty() {
+            writeln!(out, "    (none)")?;
+        }
+        for t in &d.last_tools {
+            writeln!(
+                out,
+                "    {:>6}  {:<10} {}{}",
+                t.event_id,
+                truncate(&t.tool, 10),
+                one_line(t.what.as_deref().unwrap_or(""), 80),
+                if t.failed { "  FAILED" } else { "" }
+            )?;
+        }
+        writeln!(
+            out,
+            "  tool failures in the session: {}",
+            d.tool_failures_in_session
+        )?;
+        writeln!(
+            out,
+            "  API failures in the last hour: {} in this session, {} on this machine",
+            d.api_failures_session_last_hour, d.api_failures_machine_last_hour
+        )?;
+        if let Some(r) = &d.recovery {
+            writeln!(out, "  recovery: {}", one_line(r, 200))?;
+        }
+    }
     if let Some(o) = v["outcome"].as_object() {
         writeln!(out, "\nhookwatch's answer:")?;
         writeln!(out, "{}", serde_json::to_string_pretty(o)?)?;
@@ -237,10 +286,15 @@ pub fn stats(since: Option<&str>, json: bool) -> Result<()> {
     let since_us = since_us(since)?;
     let st = store.stats(since_us, cfg.failure.repeat_threshold)?;
     let alerts = store.outbox_summary(since_us.unwrap_or(i64::MIN))?;
+    let recovery: std::collections::BTreeMap<String, i64> = store
+        .job_counts(since_us.unwrap_or(i64::MIN))?
+        .into_iter()
+        .collect();
     let mut out = std::io::stdout().lock();
     if json {
         let mut v = serde_json::to_value(&st)?;
         v["alerts"] = serde_json::to_value(&alerts)?;
+        v["recovery"] = serde_json::to_value(&recovery)?;
         writeln!(out, "{v}")?;
         return Ok(());
     }
@@ -369,6 +423,12 @@ pub fn stats(since: Option<&str>, json: bool) -> Result<()> {
         &st.failures_per_project,
     )?;
     section(&mut out, "StopFailure per error type", &st.stop_failures)?;
+    if !recovery.is_empty() {
+        writeln!(out, "\nRecovery of StopFailures (hookwatch recover list):")?;
+        for (state, n) in &recovery {
+            writeln!(out, "  {state:<14} {n:>7}")?;
+        }
+    }
     if alerts != hookwatch_store::outbox::OutboxSummary::default() {
         writeln!(out, "\nAlerts (hookwatch alerts):")?;
         writeln!(

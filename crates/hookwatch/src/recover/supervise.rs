@@ -1,0 +1,218 @@
+//! `hookwatch run -- claude -p "..." [args]`: an unattended Claude Code job
+//! in the foreground that survives rate limits. When the run ends on a
+//! retryable StopFailure, wait (the reset time the message gave, or a
+//! backoff) and resume the same session in this process, with the same
+//! caps as background recovery; exit with the last run's status. CI jobs
+//! use this instead of a background resume that would outlive the job.
+
+use crate::paths::Paths;
+use anyhow::{bail, Result};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Claude Code options that take a value: carried over to the resumed run
+/// with their value. Other `--options` are carried alone; positional
+/// arguments (the prompt) and session options are not.
+const WITH_VALUE: &[&str] = &[
+    "--allowedTools",
+    "--allowed-tools",
+    "--disallowedTools",
+    "--disallowed-tools",
+    "--model",
+    "--fallback-model",
+    "--output-format",
+    "--input-format",
+    "--permission-mode",
+    "--settings",
+    "--add-dir",
+    "--mcp-config",
+    "--append-system-prompt",
+    "--system-prompt",
+    "--max-turns",
+    "--agents",
+    "--setting-sources",
+    "--permission-prompt-tool",
+    "--debug",
+];
+const SESSION_OPTS: &[&str] = &[
+    "--resume",
+    "-r",
+    "--continue",
+    "-c",
+    "--session-id",
+    "--print",
+    "-p",
+    "--fork-session",
+];
+
+/// The options of `args` (after the program) to repeat on a resume.
+pub fn carried_options(args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        let name = a.split('=').next().unwrap_or(a);
+        let takes_value = WITH_VALUE.contains(&name) && !a.contains('=');
+        if SESSION_OPTS.contains(&name) {
+            // --resume/--session-id take a value; -p/--print do not.
+            if matches!(name, "--resume" | "-r" | "--session-id") && !a.contains('=') {
+                i += 1;
+            }
+        } else if a.starts_with("--") {
+            out.push(a.clone());
+            if takes_value {
+                if let Some(v) = args.get(i + 1) {
+                    out.push(v.clone());
+                    i += 1;
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+pub fn run(command: &[String]) -> Result<i32> {
+    let Some((program, args)) = command.split_first() else {
+        bail!("nothing to run: `hookwatch run -- claude -p \"your task\" [options]`");
+    };
+    let paths = Paths::resolve();
+    let cfg = crate::cmd::load_config(&paths)?.recover;
+    let run_id = format!("{:016x}", fastrand::u64(..));
+    let carried = carried_options(args);
+    let mut argv: Vec<String> = args.to_vec();
+    let mut attempt = 0u32;
+    let mut seen = 0usize;
+    loop {
+        let status = Command::new(program)
+            .args(&argv)
+            .env("HOOKWATCH_RUN", &run_id)
+            .status()
+            .map_err(|e| anyhow::anyhow!("cannot run {program:?}: {e}"))?;
+        let code = status.code().unwrap_or(1);
+        if status.success() {
+            if attempt > 0 {
+                eprintln!("hookwatch run: recovered after {attempt} resume(s)");
+            }
+            return Ok(0);
+        }
+        // StopFailure's hook is not awaited and may be rebuilt only at
+        // SessionEnd: give the hooks a moment to land.
+        let failure = wait_for_stop_failure(&paths, &run_id, seen)?;
+        let Some(row) = failure else {
+            eprintln!("hookwatch run: {program} exited with {code} without an API error (no StopFailure): nothing to recover");
+            return Ok(code);
+        };
+        seen = row.0;
+        let row = row.1;
+        let error_type = row.error.clone().unwrap_or_else(|| "unknown".into());
+        let t = super::texts(&row);
+        let refs: Vec<&str> = t.iter().map(String::as_str).collect();
+        let kind = hookwatch_recover::classify_text(&error_type, &refs);
+        let Some(session) = row.session_id.clone() else {
+            eprintln!("hookwatch run: the StopFailure has no session id; cannot resume");
+            return Ok(code);
+        };
+        if !kind.retryable() {
+            eprintln!(
+                "hookwatch run: stopped on {error_type} ({}): resuming would fail the same way; a person must act",
+                kind.as_str().replace('_', " ")
+            );
+            return Ok(code);
+        }
+        attempt += 1;
+        if attempt > cfg.max_attempts_per_session {
+            let why = format!(
+                "{} resume(s) already (recover.max_attempts_per_session)",
+                attempt - 1
+            );
+            eprintln!("hookwatch run: giving up on session {session}: {why}");
+            let payload = serde_json::json!({
+                "hook_event_name": "RecoveryGaveUp", "session_id": session, "cwd": row.cwd,
+                "error": row.error, "reason": why, "stop_failure_event_id": row.id,
+                "last_assistant_message": super::payload_str(&row, "last_assistant_message"),
+            });
+            let _ = super::spool_event(&paths, &payload, row.project.as_deref());
+            crate::cmd::ingest::spawn_background_worker(&paths);
+            return Ok(code);
+        }
+        let now = crate::worker::now_us();
+        let (due, wait) = super::due(&cfg, &t, attempt, now);
+        eprintln!(
+            "hookwatch run: {error_type}; resuming session {session} {wait} (attempt {attempt}/{})",
+            cfg.max_attempts_per_session
+        );
+        let left = due - crate::worker::now_us();
+        if left > 0 {
+            std::thread::sleep(Duration::from_micros(left as u64));
+        }
+        argv = vec![
+            "--resume".into(),
+            session,
+            "-p".into(),
+            super::continue_prompt(&cfg, &error_type),
+        ];
+        argv.extend(carried.iter().cloned());
+    }
+}
+
+/// The newest StopFailure of this run with an id above `after`, waiting up
+/// to a few seconds for its hook (or the SessionEnd rebuild) to land.
+fn wait_for_stop_failure(
+    paths: &Paths,
+    run: &str,
+    after: usize,
+) -> Result<Option<(usize, hookwatch_store::EventRow)>> {
+    let start = Instant::now();
+    loop {
+        let store = crate::cmd::ingest::open_fresh(paths)?;
+        let rows = store.run_stop_failures(run)?;
+        if rows.len() > after {
+            let n = rows.len();
+            return Ok(rows.into_iter().last().map(|r| (n, r)));
+        }
+        if start.elapsed() > Duration::from_secs(5) {
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn carries_options_not_the_prompt_or_the_session() {
+        assert_eq!(
+            carried_options(&v(&[
+                "-p",
+                "fix the build",
+                "--allowedTools",
+                "Bash",
+                "--verbose",
+                "--model=opus",
+                "--resume",
+                "abc",
+                "--output-format",
+                "json"
+            ])),
+            v(&[
+                "--allowedTools",
+                "Bash",
+                "--verbose",
+                "--model=opus",
+                "--output-format",
+                "json"
+            ])
+        );
+        assert_eq!(
+            carried_options(&v(&["--print", "task"])),
+            Vec::<String>::new()
+        );
+    }
+}
