@@ -57,10 +57,15 @@ pub fn of(f: &EventFacts) -> Labels {
         put("severity", Some("critical"));
         put("class", Some("needs_person"));
     } else if f.event == "StopFailure" {
+        // The stored class (from the message too, for "unknown") wins over
+        // the one the error type alone gives.
         let kind = f.error.unwrap_or("unknown");
         put("error_type", Some(kind));
-        put("severity", Some(stop_failure_severity(kind)));
-        put("class", Some(stop_failure_class(kind)));
+        put(
+            "severity",
+            Some(f.severity.unwrap_or(stop_failure_severity(kind))),
+        );
+        put("class", Some(f.class.unwrap_or(stop_failure_class(kind))));
     } else {
         put("severity", f.severity);
     }

@@ -217,6 +217,9 @@ fn ingest(store: &mut Store, paths: &Paths, log: &dyn Fn(String)) -> usize {
     if let Err(e) = store.backfill_failures(10_000) {
         log(format!("error: {e}"));
     }
+    if let Err(e) = store.classify_stop_failures(&crate::recover::class_of, 10_000) {
+        log(format!("error: {e}"));
+    }
     n
 }
 

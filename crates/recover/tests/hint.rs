@@ -108,6 +108,11 @@ fn api_replies_and_headers() {
         ("try again in 2 hours and 30 minutes", Some((NOW + 9_000, Delay))),
         ("try again in 1.5 hours", Some((NOW + 5_400, Delay))),
         ("try again in a minute", Some((NOW + 60, Delay))),
+        ("Please try again at 3pm.", Some((1_733_324_400, Reset))),
+        ("rate limited until 15:30 UTC", Some((1_733_326_200, Reset))),
+        // Escaped JSON inside error_details.
+        (r#"{\"retry-after\": \"17\"}"#, Some((NOW + 17, Delay))),
+        (r#"{\"resets_at\": \"2024-12-04T18:00:00Z\"}"#, Some((1_733_335_200, Reset))),
         ("anthropic-ratelimit-tokens-reset: 2024-12-04T13:21:05Z", Some((1_733_318_465, Reset))),
         (r#"{"resets_at": "2024-12-05T08:30:00+01:00"}"#, Some((1_733_383_800, Reset))),
         ("anthropic-ratelimit-unified-reset: 1733356800", Some((1_733_356_800, Reset))),
@@ -193,6 +198,12 @@ fn tricky_times() {
         // A parenthesis that is no zone is just text.
         ("resets 3pm (see /usage)", Some((1_733_324_400, Reset))),
         ("resets 3pm UTC", Some((1_733_324_400, Reset))),
+        // Offsets after UTC/GMT: 15:00+01:00 = 14:00Z, 15:00-05:00 = 20:00Z.
+        ("resets 3pm GMT+1", Some((1_733_320_800, Reset))),
+        ("resets 3pm (UTC+01:00)", Some((1_733_320_800, Reset))),
+        ("resets 3pm (GMT-5)", Some((1_733_342_400, Reset))),
+        ("resets 3pm (UTC+1 or so)", Some((1_733_324_400, Reset))),
+        ("resets 3pm (UTC+99)", None),
     ]);
 }
 
@@ -268,6 +279,19 @@ fn clock_gaps_resolve_forward() {
     let berlin = TimeZone::get("Europe/Berlin").unwrap();
     let h = parse_hint_in(&["resets Mar 30, 2:30am"], now, &berlin).unwrap();
     assert_eq!(h.reset_at_unix_s, 1_743_298_200);
+}
+
+#[test]
+fn huge_texts_are_read_at_both_ends() {
+    // Over 128 KiB, only the first and last 64 KiB count: an error's status
+    // line and a transcript's last entry.
+    let filler = "é".repeat(100_000);
+    let tail = format!("{filler}{filler} 5-hour limit reached ∙ resets 3pm");
+    assert_eq!(got(&[&tail]), Some((1_733_324_400, Reset)));
+    let head = format!("retry-after: 17 {filler}{filler}");
+    assert_eq!(got(&[&head]), Some((NOW + 17, Delay)));
+    let middle = format!("{filler} retry-after: 17 {filler}");
+    assert_eq!(got(&[&middle]), None);
 }
 
 #[test]

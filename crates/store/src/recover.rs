@@ -387,6 +387,35 @@ impl Store {
         )
     }
 
+    /// Give StopFailures without a class one (`f`: row → (class, severity)),
+    /// at most `limit` per call, so `events --class` and `stats` see them.
+    pub fn classify_stop_failures(
+        &mut self,
+        f: &dyn Fn(&EventRow) -> (String, String),
+        limit: usize,
+    ) -> Result<usize> {
+        let e = sql_err(&self.path);
+        let rows = self.rows(
+            &format!("{SELECT_ROW} WHERE event = 'StopFailure' AND class IS NULL LIMIT ?1"),
+            [limit as i64],
+            row_from_sql,
+        )?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let tx = self.conn.transaction().map_err(&e)?;
+        for r in &rows {
+            let (class, severity) = f(r);
+            tx.execute(
+                "UPDATE events SET class = ?2, severity = ?3 WHERE id = ?1",
+                params![r.id, class, severity],
+            )
+            .map_err(&e)?;
+        }
+        tx.commit().map_err(&e)?;
+        Ok(rows.len())
+    }
+
     /// Job counts per state since `since_us` (stats).
     pub fn job_counts(&self, since_us: i64) -> Result<Vec<(String, i64)>> {
         self.rows(

@@ -25,6 +25,9 @@ pub fn open_fresh(paths: &Paths) -> Result<Store> {
     store
         .backfill_failures(10_000)
         .context("cannot analyse stored failures")?;
+    store
+        .classify_stop_failures(&crate::recover::class_of, 10_000)
+        .context("cannot classify stored StopFailures")?;
     Ok(store)
 }
 

@@ -28,6 +28,19 @@ pub fn texts(row: &EventRow) -> Vec<String> {
         .collect()
 }
 
+/// The class and severity of a StopFailure, as stored on its row.
+pub fn class_of(row: &EventRow) -> (String, String) {
+    let t = texts(row);
+    let refs: Vec<&str> = t.iter().map(String::as_str).collect();
+    let kind = hookwatch_recover::classify_text(row.error.as_deref().unwrap_or("unknown"), &refs);
+    let severity = match kind {
+        hookwatch_recover::Kind::Retryable => "warning",
+        hookwatch_recover::Kind::NeedsPerson => "critical",
+        _ => "error",
+    };
+    (kind.as_str().to_string(), severity.to_string())
+}
+
 pub fn payload_str(row: &EventRow, key: &str) -> Option<String> {
     row.payload
         .as_deref()
@@ -41,9 +54,17 @@ fn dur(s: &str, dflt: i64) -> i64 {
 
 /// When to resume and why then: the reset time the message gave (plus a
 /// margin), else a full-jitter exponential backoff.
-pub fn due(cfg: &RecoverConfig, texts: &[String], attempt: u32, now_us: i64) -> (i64, String) {
+/// A time of day without a date is read relative to `failure_us`, when the
+/// message was written.
+pub fn due(
+    cfg: &RecoverConfig,
+    texts: &[String],
+    attempt: u32,
+    failure_us: i64,
+    now_us: i64,
+) -> (i64, String) {
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    if let Some(h) = hookwatch_recover::parse_hint(&refs, now_us / 1_000_000) {
+    if let Some(h) = hookwatch_recover::parse_hint(&refs, failure_us / 1_000_000) {
         let at = h.reset_at_unix_s * 1_000_000 + dur(&cfg.reset_margin, 15_000_000);
         if at > now_us {
             return (

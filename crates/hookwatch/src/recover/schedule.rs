@@ -132,7 +132,7 @@ pub fn run(
                 continue;
             }
             let attempt = attempts + 1;
-            let (due_us, wait) = super::due(cfg, &t, attempt as u32, now_us);
+            let (due_us, wait) = super::due(cfg, &t, attempt as u32, row.time_us, now_us);
             job.state = "scheduled".into();
             job.attempt = attempt;
             job.due_us = Some(due_us);

@@ -137,7 +137,7 @@ pub fn run(command: &[String]) -> Result<i32> {
             return Ok(code);
         }
         let now = crate::worker::now_us();
-        let (due, wait) = super::due(&cfg, &t, attempt, now);
+        let (due, wait) = super::due(&cfg, &t, attempt, row.time_us, now);
         eprintln!(
             "hookwatch run: {error_type}; resuming session {session} {wait} (attempt {attempt}/{})",
             cfg.max_attempts_per_session
