@@ -5,7 +5,7 @@
 pub fn parse(s: &str) -> Result<i64, String> {
     let bad = || {
         format!(
-            "invalid duration {s:?}: use a number with a unit, e.g. 500ms, 30s, 5m, 4h, 1h30m, 7d"
+            "invalid duration {s:?}: use a number with a unit, e.g. 30s, 15m, 2h, 7d, 1h30m, 500ms"
         )
     };
     let t = s.trim();

@@ -96,20 +96,10 @@ pub fn stop_failure_severity(error_type: &str) -> &'static str {
     }
 }
 
+/// The recovery classes (crates/recover): retryable, needs_person,
+/// bad_request, output_limited, unknown.
 pub fn stop_failure_class(error_type: &str) -> &'static str {
-    match error_type {
-        "rate_limit" | "overloaded" | "server_error" => "retryable",
-        "authentication_failed"
-        | "billing_error"
-        | "oauth_org_not_allowed"
-        | "account_on_hold"
-        | "verification_required"
-        | "cloud_credential_error"
-        | "model_not_found" => "needs_person",
-        "invalid_request" => "bad_request",
-        "max_output_tokens" => "output_limited",
-        _ => "unknown",
-    }
+    hookwatch_recover::classify(error_type).as_str()
 }
 
 /// The identity used to deduplicate alerts: the failure fingerprint when the

@@ -30,36 +30,10 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// Parse `90s`, `15m`, `2h`, `7d`, `1w`, `1h30m` into microseconds.
+/// Parse `90s`, `15m`, `2h`, `7d`, `1w`, `1h30m` into microseconds: the
+/// same durations the config takes.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let bad = || {
-        format!("invalid duration {s:?}: use a number with a unit, e.g. 30s, 15m, 2h, 7d, 1h30m")
-    };
-    let (mut total, mut num, mut seen) = (0i64, String::new(), false);
-    for c in s.trim().chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            'w' => 604_800,
-            _ => return Err(bad()),
-        };
-        let n: i64 = num.parse().map_err(|_| bad())?;
-        total = total
-            .checked_add(n.checked_mul(unit).ok_or_else(bad)?)
-            .ok_or_else(bad)?;
-        num.clear();
-        seen = true;
-    }
-    if !num.is_empty() || !seen {
-        return Err(bad());
-    }
-    total.checked_mul(1_000_000).ok_or_else(bad)
+    hookwatch_alert::duration::parse(s)
 }
 
 pub fn now_us() -> i64 {

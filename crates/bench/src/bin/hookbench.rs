@@ -189,6 +189,7 @@ fn drain(args: &[String]) {
             "error": format!("make: *** [target-{i}] Error 2"), "is_interrupt": false
         });
         let mut c = cmd()
+            .arg("hook")
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -199,7 +200,8 @@ fn drain(args: &[String]) {
             .unwrap()
             .write_all(ev.to_string().as_bytes())
             .unwrap();
-        assert!(c.wait().unwrap().success());
+        let st = c.wait().unwrap();
+        assert!(st.success(), "hook exited with {st}");
     }
     drop(lock);
     let t = Instant::now();

@@ -81,22 +81,28 @@ pub fn open_store(paths: &Paths) -> Result<Store> {
     Ok(store)
 }
 
-/// Start `hookwatch ingest --background` fully detached: its own session,
-/// all stdio on /dev/null (the agent waits for EOF on the hook's stdout),
-/// not waited for. Skipped while a worker holds the lock.
+/// Start `hookwatch ingest --background` fully detached. Skipped while a
+/// worker holds the lock.
 pub fn spawn_background_worker(paths: &Paths) {
-    use std::os::unix::process::CommandExt;
-    use std::process::{Command, Stdio};
     if let Ok(lock) = File::options().read(true).open(paths.worker_lock()) {
         if lock.try_lock().is_err() {
             return;
         }
     }
+    spawn_detached(&["ingest", "--background"]);
+}
+
+/// Run this binary with `args` fully detached: its own session, all stdio
+/// on /dev/null (the agent waits for EOF on the hook's stdout), not waited
+/// for, with default signal dispositions.
+pub fn spawn_detached(args: &[&str]) {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
     let Ok(exe) = std::env::current_exe() else {
         return;
     };
     let mut cmd = Command::new(exe);
-    cmd.args(["ingest", "--background"])
+    cmd.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());

@@ -89,7 +89,7 @@ pub fn run_now(id: i64) -> Result<()> {
         .runner_pid
         .is_some_and(|pid| unsafe { libc::kill(pid as i32, 0) } == 0);
     if !alive {
-        crate::recover::runner::spawn(&paths, id);
+        crate::recover::runner::spawn(id);
     }
     println!(
         "job {id} runs now (its output goes to {})",

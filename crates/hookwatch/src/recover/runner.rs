@@ -8,30 +8,9 @@
 use crate::paths::Paths;
 use std::time::Duration;
 
-/// Start the runner for `id` fully detached (its own session, stdio on
-/// /dev/null), as the worker is started.
-pub fn spawn(paths: &Paths, id: i64) {
-    use std::os::unix::process::CommandExt;
-    use std::process::{Command, Stdio};
-    let _ = paths;
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
-    let mut cmd = Command::new(exe);
-    cmd.args(["recover", "exec", &id.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::setsid();
-            for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGXFSZ] {
-                libc::signal(sig, libc::SIG_DFL);
-            }
-            Ok(())
-        });
-    }
-    let _ = cmd.spawn();
+/// Start the runner for `id`, detached as the worker is.
+pub fn spawn(id: i64) {
+    crate::cmd::ingest::spawn_detached(&["recover", "exec", &id.to_string()]);
 }
 
 /// Events that do not mean anyone continued the session: the failed run's

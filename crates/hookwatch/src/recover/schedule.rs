@@ -148,7 +148,7 @@ pub fn run(
         };
         scheduled += ids.len();
         for id in ids {
-            super::runner::spawn(paths, id);
+            super::runner::spawn(id);
         }
         for (session, row, why) in gave_up {
             let payload = serde_json::json!({
@@ -175,7 +175,7 @@ pub fn run(
             .runner_pid
             .is_some_and(|pid| unsafe { libc::kill(pid as i32, 0) } == 0);
         if !alive {
-            super::runner::spawn(paths, job.id);
+            super::runner::spawn(job.id);
         }
     }
     Ok(scheduled)
