@@ -147,6 +147,7 @@ fn work(
     let linger = alerting
         .map(|a| a.config.duration(&a.config.delivery.linger))
         .unwrap_or(0);
+    let mut errors = 0;
     loop {
         totals.ingested += ingest(store, paths, log);
         if let Some(r) = recover {
@@ -159,10 +160,24 @@ fn work(
         }
         let Some(a) = alerting else {
             clear_marker(paths);
+            if mode == Mode::Daemon {
+                // Nothing to deliver, but recovery and ingestion go on.
+                std::thread::sleep(Duration::from_secs(1));
+                continue;
+            }
             return;
         };
         if let Err(e) = pass(store, a, log, totals) {
             log(format!("error: {e}"));
+            // Whatever failed is still due: do not retry it in a tight loop.
+            errors += 1;
+            if errors >= 10 && mode != Mode::Daemon {
+                log("giving up after 10 errors in a row; the next hook or `hookwatch drain` retries".into());
+                return;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        } else {
+            errors = 0;
         }
         let now = now_us();
         let Some(next) = store.next_due().unwrap_or(None) else {
