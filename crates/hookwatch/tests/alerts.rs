@@ -755,3 +755,36 @@ fn config_mistakes_are_reported_with_what_to_fix() {
         assert_eq!(out.status.code(), Some(0));
     }
 }
+
+#[test]
+fn the_daemon_delivers_while_it_runs() {
+    let rx = Receiver::start(Plan::always(200, "ok"));
+    let h = home_with(&rx.url(), "");
+    let mut daemon = cmd(&h)
+        .arg("daemon")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Give it the worker lock first: hooks then leave the work to it.
+    let start = Instant::now();
+    while !h.path().join("worker.lock").exists() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    for i in 0..3 {
+        hook(
+            &h,
+            &failure(
+                &format!("d{i}"),
+                "x",
+                "make",
+                &format!("make: *** [t{i}] Error 2"),
+            ),
+        );
+    }
+    let got = rx.wait_for(3, Duration::from_secs(15));
+    daemon.kill().unwrap();
+    daemon.wait().unwrap();
+    assert!(got, "the daemon delivered {} of 3", rx.requests().len());
+}
