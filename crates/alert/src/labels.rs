@@ -111,7 +111,15 @@ pub fn fingerprint(l: &Labels) -> String {
     }
     let get = |k: &str| l.get(k).map(String::as_str).unwrap_or("");
     match get("event") {
-        "StopFailure" => format!("stop:{}:{}", get("error_type"), get("project")),
+        // A stuck session is its own condition: two unattended sessions
+        // stopping on the same error are two alerts.
+        "StopFailure" => format!(
+            "stop:{}:{}:{}",
+            get("error_type"),
+            get("project"),
+            get("session")
+        ),
+        "RecoveryGaveUp" => format!("gave-up:{}:{}", get("project"), get("session")),
         ev => format!("{ev}:{}:{}:{}", get("tool"), get("class"), get("project")),
     }
 }
@@ -134,7 +142,7 @@ mod tests {
         assert_eq!(l["class"], "retryable");
         assert_eq!(l["project_name"], "proj");
         assert!(!l.contains_key("expected"));
-        assert_eq!(fingerprint(&l), "stop:rate_limit:/home/u/proj/");
+        assert_eq!(fingerprint(&l), "stop:rate_limit:/home/u/proj/:s1");
     }
 
     #[test]

@@ -139,10 +139,12 @@ fn rebuild_lost_stop_failures(
             original_size: payload.len() as u64,
             recovered: Some(uuid),
             project_dir: project_dir(),
-            outcome: supervised_run().map(|run| Outcome {
-                extra: [("run".to_string(), run.into())].into_iter().collect(),
-                ..Outcome::default()
-            }),
+            outcome: Some(env_marks())
+                .filter(|m| !m.is_empty())
+                .map(|extra| Outcome {
+                    extra,
+                    ..Outcome::default()
+                }),
             ..Header::default()
         };
         match write_spool(paths, &header, &payload, config.store.fsync) {
@@ -279,9 +281,13 @@ fn record(
 
     // A run supervised by `hookwatch run` recovers itself: mark its events
     // so background recovery leaves them alone.
-    if let Some(run) = supervised_run() {
-        let o = header.outcome.get_or_insert_with(Outcome::default);
-        o.extra.insert("run".into(), run.into());
+    let marks = env_marks();
+    if !marks.is_empty() {
+        header
+            .outcome
+            .get_or_insert_with(Outcome::default)
+            .extra
+            .extend(marks);
     }
 
     // 5. One spool file; the rescue dir if the data dir cannot be written.
@@ -432,12 +438,25 @@ fn record_on_panic() {
     }));
 }
 
-/// `HOOKWATCH_RUN`, set by `hookwatch run` for the Claude Code it
-/// supervises, in the shape it sets it (anything else is ignored).
-fn supervised_run() -> Option<String> {
-    std::env::var("HOOKWATCH_RUN").ok().filter(|r| {
+/// What hookwatch's own processes tell the hooks of the Claude Code they
+/// start: `run` (HOOKWATCH_RUN, set by `hookwatch run`: background recovery
+/// leaves the run alone) and `resume_job` (HOOKWATCH_RESUME_JOB, set by a
+/// resume runner: a StopFailure of that run closes that job). Only in the
+/// shapes hookwatch sets them; anything else is ignored.
+fn env_marks() -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    if let Some(run) = std::env::var("HOOKWATCH_RUN").ok().filter(|r| {
         (1..=64).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    })
+    }) {
+        m.insert("run".into(), run.into());
+    }
+    if let Some(job) = std::env::var("HOOKWATCH_RESUME_JOB")
+        .ok()
+        .and_then(|j| j.parse::<i64>().ok())
+    {
+        m.insert("resume_job".into(), job.into());
+    }
+    m
 }
 
 fn project_dir() -> Option<String> {

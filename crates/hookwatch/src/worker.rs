@@ -112,7 +112,7 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
     let recover = config.recover.active().then_some(&config.recover);
     let mut totals = Totals::default();
     loop {
-        work(
+        let leftover = work(
             &mut store,
             paths,
             mode,
@@ -123,18 +123,26 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
         );
         // A hook writes its spool file, then looks for a running worker: if
         // it saw this one just before it let go, its event is in the spool
-        // now. Look once more after letting go, so no event waits for the
-        // next hook.
-        // Unreadable records stay in the spool: only more than those counts.
-        let leftover = spool_records(paths);
+        // now (more records than the unreadable ones `work` left), or
+        // another process already ingested it (a cursor is behind). Look
+        // once more after letting go, so no event waits for the next hook.
         let _ = lock.unlock();
-        if spool_records(paths) <= leftover || lock.try_lock().is_err() {
+        if leftover == GAVE_UP {
+            return Ok(totals);
+        }
+        let more = spool_records(paths) > leftover
+            || store
+                .cursors_behind(alerting.is_some(), recover.is_some())
+                .unwrap_or(false);
+        if !more || lock.try_lock().is_err() {
             return Ok(totals);
         }
     }
 }
 
 /// The loop under the lock, until nothing is due soon enough to wait for.
+/// Returns how many records are still in the spool (unreadable ones) after
+/// its last ingest.
 fn work(
     store: &mut Store,
     paths: &Paths,
@@ -143,11 +151,22 @@ fn work(
     recover: Option<&crate::config::RecoverConfig>,
     log: &dyn Fn(String),
     totals: &mut Totals,
-) {
+) -> usize {
+    // Before leaving: anything that arrived during the pass (or was
+    // ingested by another process) is handled now, not left for a hook.
+    let settled = |store: &mut Store, totals: &mut Totals| -> bool {
+        let n = ingest(store, paths, log);
+        totals.ingested += n;
+        n == 0
+            && !store
+                .cursors_behind(alerting.is_some(), recover.is_some())
+                .unwrap_or(false)
+    };
     let linger = alerting
         .map(|a| a.config.duration(&a.config.delivery.linger))
         .unwrap_or(0);
     let mut errors = 0;
+    let mut last_prune = std::time::Instant::now();
     loop {
         totals.ingested += ingest(store, paths, log);
         if let Some(r) = recover {
@@ -165,7 +184,10 @@ fn work(
                 std::thread::sleep(Duration::from_secs(1));
                 continue;
             }
-            return;
+            if !settled(store, totals) {
+                continue;
+            }
+            return spool_records(paths);
         };
         if let Err(e) = pass(store, a, log, totals) {
             log(format!("error: {e}"));
@@ -173,7 +195,7 @@ fn work(
             errors += 1;
             if errors >= 10 && mode != Mode::Daemon {
                 log("giving up after 10 errors in a row; the next hook or `hookwatch drain` retries".into());
-                return;
+                return GAVE_UP;
             }
             std::thread::sleep(Duration::from_secs(1));
         } else {
@@ -186,7 +208,10 @@ fn work(
                 std::thread::sleep(Duration::from_secs(1));
                 continue;
             }
-            return;
+            if !settled(store, totals) {
+                continue;
+            }
+            return spool_records(paths);
         };
         let wait = next - now;
         let stay = match mode {
@@ -195,16 +220,27 @@ fn work(
             Mode::Background => wait <= linger,
         };
         if !stay {
+            if !settled(store, totals) {
+                continue;
+            }
             set_marker(paths, next);
-            return;
+            return spool_records(paths);
         }
         // Short naps: new events arriving in the spool are picked up within
-        // a second even while waiting for a far-off retry.
-        if wait > 0 {
-            std::thread::sleep(Duration::from_micros(wait.clamp(1_000, 1_000_000) as u64));
+        // a second even while waiting for a far-off retry; never none, so
+        // work that is due but cannot be taken yet cannot make this spin.
+        std::thread::sleep(Duration::from_micros(wait.clamp(10_000, 1_000_000) as u64));
+        if mode == Mode::Daemon && last_prune.elapsed() > Duration::from_secs(3600) {
+            if let Err(e) = store.prune_outbox(now_us() - 30 * 86_400_000_000) {
+                log(format!("error: {e}"));
+            }
+            last_prune = std::time::Instant::now();
         }
     }
 }
+
+/// `work` stopped on repeated errors: do not go round again.
+const GAVE_UP: usize = usize::MAX;
 
 fn spool_records(paths: &Paths) -> usize {
     paths

@@ -788,3 +788,88 @@ fn the_daemon_delivers_while_it_runs() {
     daemon.wait().unwrap();
     assert!(got, "the daemon delivered {} of 3", rx.requests().len());
 }
+
+#[test]
+fn a_hundred_identical_failures_at_once_in_one_session_are_one_notification() {
+    let rx = Receiver::start(Plan::always(200, "ok"));
+    let h = home_with(&rx.url(), "");
+    set_config(&h, "group_wait = \"0s\"", "group_wait = \"2s\"");
+    let mut children = Vec::new();
+    for i in 0..100 {
+        let mut c = cmd(&h)
+            .arg("hook")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let body = failure(
+            "same",
+            &format!("t{i}"),
+            "npm ci",
+            "npm ERR! code ECONNRESET",
+        );
+        c.stdin
+            .take()
+            .unwrap()
+            .write_all(body.to_string().as_bytes())
+            .unwrap();
+        children.push(c);
+    }
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // No drain: the hooks' own worker routes, groups and delivers.
+    assert!(rx.wait_for(1, Duration::from_secs(20)), "nothing delivered");
+    std::thread::sleep(Duration::from_secs(3));
+    let b = bodies(&rx);
+    assert_eq!(b.len(), 1, "{b:#?}");
+    let items = b[0]["data"]["alerts"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["count"], 100);
+}
+
+#[test]
+fn credentials_in_a_webhook_url_or_header_must_come_from_env_or_file() {
+    let h = Home::new();
+    let p = h.path().join("config.toml");
+    for (cfg, needle) in [
+        ("[alerts.targets.w]\ntype = \"webhook\"\nurl = \"https://user:pw@example.com/h\"\n", "url_env"),
+        ("[alerts.targets.w]\ntype = \"webhook\"\nurl = \"https://example.com/h?token=abc\"\n", "url_env"),
+        ("[alerts.targets.w]\ntype = \"webhook\"\nurl = \"https://example.com/h\"\n[alerts.targets.w.headers]\nAuthorization = \"Bearer abc123\"\n", "env:VAR"),
+    ] {
+        std::fs::write(&p, cfg).unwrap();
+        let out = cmd(&h).args(["alerts", "test", "w"]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{cfg}");
+        assert!(err.contains(needle), "{cfg}: {err}");
+        assert!(!err.contains("abc123") && !err.contains(":pw@"), "{err}");
+    }
+    // From the environment it works.
+    let rx = Receiver::start(Plan::always(200, "ok"));
+    std::fs::write(
+        &p,
+        format!("[alerts.targets.w]\ntype = \"webhook\"\nurl = \"{}/h\"\n[alerts.targets.w.headers]\nAuthorization = \"env:HW_TEST_AUTH\"\n", rx.url()),
+    )
+    .unwrap();
+    let out = cmd(&h)
+        .env("HW_TEST_AUTH", "Bearer abc123")
+        .args(["alerts", "test", "w"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        rx.requests()[0].header("authorization"),
+        Some("Bearer abc123")
+    );
+}

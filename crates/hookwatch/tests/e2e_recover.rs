@@ -251,6 +251,10 @@ fn two_stop_failures_of_one_session_within_a_second_give_one_resume() {
         Action::text("a second resume would get this"),
     ])
     .unwrap();
+    // Both StopFailures reach the same worker pass: the hooks' own workers
+    // are kept out by holding the worker lock until both are spooled.
+    let lock = std::fs::File::create(s.tp.hookwatch_home().join("worker.lock")).unwrap();
+    lock.lock().unwrap();
     let run = s.claude_p(&api);
     assert!(!run.status.success());
     let sid = run.session_id().unwrap().to_owned();
@@ -269,6 +273,13 @@ fn two_stop_failures_of_one_session_within_a_second_give_one_resume() {
         dup.to_string().as_bytes(),
     );
     assert!(out.status.success());
+    drop(lock);
+    // The worker runs with the session's environment, as when a hook starts
+    // it (the resume inherits it).
+    let mut drain = hw(&s.tp);
+    hookwatch_testkit::claude::hermetic_env(&mut drain, s.tp.home(), &api.base_url());
+    drain.env("HOOKWATCH_HOME", s.tp.hookwatch_home());
+    let _ = drain.arg("drain").output().unwrap();
     s.wait_jobs(
         "a finished resume",
         |j| j.iter().any(|x| x["state"] == "succeeded"),

@@ -103,6 +103,44 @@ impl fmt::Debug for Resolved {
     }
 }
 
+/// Does a URL written in the config text carry a secret: userinfo, or a
+/// query parameter whose name says token/key/secret/signature/password?
+fn url_holds_credentials(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return true;
+    }
+    let Some((_, query)) = rest.split_once('?') else {
+        return false;
+    };
+    query.split('&').any(|pair| {
+        let k = pair.split('=').next().unwrap_or("").to_ascii_lowercase();
+        [
+            "token",
+            "key",
+            "secret",
+            "sig",
+            "signature",
+            "password",
+            "auth",
+            "code",
+        ]
+        .iter()
+        .any(|w| k.contains(w))
+    })
+}
+
+fn credential_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "authorization"
+        || n == "proxy-authorization"
+        || n == "cookie"
+        || ["token", "secret", "api-key", "apikey", "password", "auth"]
+            .iter()
+            .any(|w| n.contains(w))
+}
+
 /// Loads the secrets `cfg` points at and checks what can be checked without
 /// sending anything.
 pub fn resolve(name: &str, cfg: &TargetConfig) -> Result<Resolved, String> {
@@ -123,6 +161,12 @@ pub fn resolve(name: &str, cfg: &TargetConfig) -> Result<Resolved, String> {
                 )?
                 .ok_or_else(|| ctx.missing("url", "the webhook URL", true))?;
             ctx.check_url(&url, "url")?;
+            if c.url.is_some() && url_holds_credentials(&url) {
+                return Err(format!(
+                    "alert target \"{name}\": the webhook url in the config text carries credentials \
+                     (user:password@ or a token in the query): move it to url_env or url_file"
+                ));
+            }
             let key = ctx
                 .load(
                     "secret",
@@ -142,8 +186,44 @@ pub fn resolve(name: &str, cfg: &TargetConfig) -> Result<Resolved, String> {
                 .transpose()?;
             let mut headers = Vec::new();
             for (k, v) in &c.headers {
-                ctx.check_header(k, v)?;
-                headers.push((k.clone(), v.clone()));
+                // Credentials come from the environment or a file
+                // ("env:NAME", "file:PATH"), never from the config text.
+                let value = if let Some(var) = v.strip_prefix("env:") {
+                    std::env::var(var).map_err(|_| {
+                        format!("alert target \"{name}\": header {k} names the environment variable {var}, which is not set")
+                    })?
+                } else if let Some(path) = v.strip_prefix("file:") {
+                    let path = match expand_home(path) {
+                        Some(Some(p)) => p,
+                        Some(None) => PathBuf::from(path),
+                        None => {
+                            return Err(format!(
+                                "alert target \"{name}\": header {k}: {path} starts with ~/ but HOME is not set"
+                            ))
+                        }
+                    };
+                    if let Some(w) = permission_warning(&path) {
+                        ctx.warnings.push(w);
+                    }
+                    std::fs::read_to_string(&path)
+                        .map_err(|e| {
+                            format!(
+                                "alert target \"{name}\": header {k}: cannot read {}: {e}",
+                                path.display()
+                            )
+                        })?
+                        .trim_end_matches(['\n', '\r'])
+                        .to_string()
+                } else {
+                    if credential_header(k) {
+                        return Err(format!(
+                            "alert target \"{name}\": header {k} holds a credential: write \"env:VAR\" or \"file:PATH\" as its value instead of the secret"
+                        ));
+                    }
+                    v.clone()
+                };
+                ctx.check_header(k, &value)?;
+                headers.push((k.clone(), value));
             }
             Target::Webhook { url, key, headers }
         }

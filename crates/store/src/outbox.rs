@@ -239,9 +239,10 @@ impl Store {
             if n == 0 {
                 continue;
             }
-            // A new group waits group_wait; an idle one waits until
-            // group_interval after its last flush; a group already waiting
-            // keeps its time (the alert joins the burst).
+            // A new group waits group_wait; an idle one waits group_wait too
+            // (a new burst), and at least group_interval after its last
+            // flush; a group already waiting keeps its time (the alert joins
+            // the burst).
             tx.execute(
                 "INSERT INTO alert_groups (group_key, route, labels, session, group_interval_us,
                      created_us, next_flush_us)
@@ -249,7 +250,7 @@ impl Store {
                  ON CONFLICT (group_key) DO UPDATE SET
                      group_interval_us = excluded.group_interval_us,
                      next_flush_us = coalesce(next_flush_us,
-                         max(?6, coalesce(last_flush_us, 0) + excluded.group_interval_us))",
+                         max(?6 + ?7, coalesce(last_flush_us, 0) + excluded.group_interval_us))",
                 params![
                     a.group_key,
                     a.route,
@@ -276,6 +277,33 @@ impl Store {
         Ok(true)
     }
 
+    /// Are there stored events the routing pass (alerts) or the recovery
+    /// pass has not looked at yet? A worker about to exit checks this, so an
+    /// event ingested by someone else meanwhile is not left unrouted.
+    pub fn cursors_behind(&self, alerts: bool, recover: bool) -> Result<bool> {
+        let e = sql_err(&self.path);
+        let newest: i64 = self
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))
+            .map_err(&e)?;
+        let mut behind = false;
+        if alerts {
+            let c: i64 = self
+                .conn
+                .query_row("SELECT last_event_id FROM alert_cursor", [], |r| r.get(0))
+                .map_err(&e)?;
+            behind |= c < newest;
+        }
+        if recover {
+            let c: i64 = self
+                .conn
+                .query_row("SELECT last_event_id FROM recover_cursor", [], |r| r.get(0))
+                .map_err(&e)?;
+            behind |= c < newest;
+        }
+        Ok(behind)
+    }
+
     /// Groups whose flush time has come.
     pub fn due_groups(&self, now_us: i64) -> Result<Vec<GroupRow>> {
         self.rows(
@@ -300,8 +328,10 @@ impl Store {
     pub fn fingerprint_sent(&self, target: &str, fingerprint: &str) -> Result<Option<(i64, i64)>> {
         self.conn
             .query_row(
-                "SELECT sent_us, notification_id FROM sent_fingerprints
-                 WHERE target = ?1 AND fingerprint = ?2",
+                // A dead-lettered notification told nobody: it does not count.
+                "SELECT s.sent_us, s.notification_id FROM sent_fingerprints s
+                 JOIN notifications n ON n.id = s.notification_id
+                 WHERE s.target = ?1 AND s.fingerprint = ?2 AND n.state != 'dead'",
                 [target, fingerprint],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -430,9 +460,15 @@ impl Store {
             let mut stmt = tx
                 .prepare(
                     "UPDATE notifications SET lease_until_us = ?1 + ?2, attempts = attempts + 1
-                     WHERE id IN (SELECT id FROM notifications
+                     WHERE id IN (SELECT id FROM notifications AS n
                                   WHERE state = 'pending' AND next_attempt_us <= ?1
                                     AND (lease_until_us IS NULL OR lease_until_us <= ?1)
+                                    -- A resolve waits for its trigger: sent
+                                    -- first, it would leave an incident open.
+                                    AND NOT (kind = 'resolved' AND EXISTS (
+                                        SELECT 1 FROM notifications f
+                                        WHERE f.group_key = n.group_key AND f.target = n.target
+                                          AND f.kind = 'firing' AND f.state = 'pending'))
                                   ORDER BY next_attempt_us, id LIMIT ?3)
                      RETURNING id, target, group_key, key, kind, body, state, attempts,
                         created_us, deadline_us, next_attempt_us, lease_until_us, last_status,
@@ -584,8 +620,12 @@ impl Store {
                 "SELECT min(t) FROM (
                     SELECT min(next_flush_us) AS t FROM alert_groups WHERE next_flush_us IS NOT NULL
                     UNION ALL
-                    SELECT min(max(next_attempt_us, coalesce(lease_until_us, 0))) FROM notifications
-                        WHERE state = 'pending')",
+                    SELECT min(max(next_attempt_us, coalesce(lease_until_us, 0))) FROM notifications AS n
+                        WHERE state = 'pending'
+                          AND NOT (kind = 'resolved' AND EXISTS (
+                              SELECT 1 FROM notifications f
+                              WHERE f.group_key = n.group_key AND f.target = n.target
+                                AND f.kind = 'firing' AND f.state = 'pending')))",
                 [],
                 |r| r.get(0),
             )

@@ -302,12 +302,12 @@ impl Store {
     }
 
     /// Make a scheduled job due now (`hookwatch recover run-now`).
-    pub fn job_due_now(&mut self, id: i64, now_us: i64) -> Result<bool> {
+    pub fn job_due_now(&mut self, id: i64, now_us: i64, why: &str) -> Result<bool> {
         self.conn
             .execute(
-                "UPDATE recover_jobs SET due_us = ?2, wait = coalesce(wait, '') || ' (run now by hand)'
+                "UPDATE recover_jobs SET due_us = ?2, wait = coalesce(wait, '') || ' (' || ?3 || ')'
                  WHERE id = ?1 AND state = 'scheduled'",
-                params![id, now_us],
+                params![id, now_us, why],
             )
             .map(|n| n > 0)
             .map_err(sql_err(&self.path))

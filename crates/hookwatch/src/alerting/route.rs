@@ -35,7 +35,10 @@ pub fn run(store: &mut Store, a: &Alerting, now_us: i64) -> Result<usize, String
             for m in a.tree.routes(&l) {
                 let route = m.route;
                 let group_labels = hookwatch_alert::route::group_labels(route, &l);
-                for target in &route.targets {
+                for target in route.targets.iter().filter(|t| {
+                    // A route may name a target that is switched off.
+                    a.config.targets.get(*t).is_some_and(|c| c.common().enabled)
+                }) {
                     alerts.push(NewAlert {
                         event_id: row.id,
                         time_us: row.time_us,

@@ -182,7 +182,8 @@ pub fn test(target: &str, json_out: bool) -> Result<()> {
     };
     let limits = cfg.alerts.limits(target).map_err(|e| anyhow!(e))?;
     let resolved = hookwatch_sink::resolve(target, t).map_err(|e| anyhow!(e))?;
-    for w in &resolved.warnings {
+    let config_warning = hookwatch_sink::permission_warning(&paths.config_file);
+    for w in config_warning.iter().chain(&resolved.warnings) {
         eprintln!("hookwatch: warning: {w}");
     }
     let now = now_us();

@@ -89,20 +89,22 @@ pub fn spawn_background_worker(paths: &Paths) {
             return;
         }
     }
-    spawn_detached(&["ingest", "--background"]);
+    let _ = spawn_detached(&["ingest", "--background"]);
 }
 
 /// Run this binary with `args` fully detached: its own session, all stdio
 /// on /dev/null (the agent waits for EOF on the hook's stdout), not waited
 /// for, with default signal dispositions.
-pub fn spawn_detached(args: &[&str]) {
+pub fn spawn_detached(args: &[&str]) -> Option<u32> {
     use std::os::unix::process::CommandExt;
     use std::process::{Command, Stdio};
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
+    let exe = std::env::current_exe().ok()?;
     let mut cmd = Command::new(exe);
+    // Marks of one supervised run or resume must not stick to the worker,
+    // which serves every session.
     cmd.args(args)
+        .env_remove("HOOKWATCH_RUN")
+        .env_remove("HOOKWATCH_RESUME_JOB")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -117,5 +119,5 @@ pub fn spawn_detached(args: &[&str]) {
             Ok(())
         });
     }
-    let _ = cmd.spawn();
+    cmd.spawn().ok().map(|c| c.id())
 }

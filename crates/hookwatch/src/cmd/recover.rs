@@ -82,14 +82,16 @@ pub fn run_now(id: i64) -> Result<()> {
     let Some(job) = store.job(id)? else {
         bail!("no job {id} (`hookwatch recover list`)");
     };
-    if !store.job_due_now(id, now_us())? {
+    if !store.job_due_now(id, now_us(), "run now by hand")? {
         bail!("job {id} is {}, not scheduled", job.state);
     }
     let alive = job
         .runner_pid
         .is_some_and(|pid| unsafe { libc::kill(pid as i32, 0) } == 0);
     if !alive {
-        crate::recover::runner::spawn(id);
+        if let Some(pid) = crate::recover::runner::spawn(id) {
+            store.set_runner(id, pid as i64)?;
+        }
     }
     println!(
         "job {id} runs now (its output goes to {})",

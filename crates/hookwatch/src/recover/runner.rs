@@ -9,8 +9,8 @@ use crate::paths::Paths;
 use std::time::Duration;
 
 /// Start the runner for `id`, detached as the worker is.
-pub fn spawn(id: i64) {
-    crate::cmd::ingest::spawn_detached(&["recover", "exec", &id.to_string()]);
+pub fn spawn(id: i64) -> Option<u32> {
+    crate::cmd::ingest::spawn_detached(&["recover", "exec", &id.to_string()])
 }
 
 /// Events that do not mean anyone continued the session: the failed run's
@@ -28,6 +28,8 @@ pub fn exec(id: i64) -> anyhow::Result<()> {
     let cfg = crate::config::load(&paths.config_file)
         .map(|l| l.config.recover)
         .unwrap_or_else(|_| crate::config::load_lenient(&paths.config_file).0.recover);
+    // Known alive from here on: the scheduler restarts only dead runners.
+    crate::cmd::ingest::open_store(&paths)?.set_runner(id, std::process::id() as i64)?;
     // Wait until due, looking for cancel / run-now every second.
     let job = loop {
         let store = crate::cmd::ingest::open_store(&paths)?;
@@ -71,7 +73,33 @@ pub fn exec(id: i64) -> anyhow::Result<()> {
     )? {
         return Ok(());
     }
-    let prompt = super::continue_prompt(&cfg, &job.error_type);
+    // From here the job is running: whatever goes wrong must end it, or it
+    // would hold the session's one active slot forever.
+    let (state, code, outcome) = resume(&cfg, &job, &log_path, &log)
+        .unwrap_or_else(|e| ("failed", None, format!("could not run the resume: {e:#}")));
+    // The scheduler may have closed it already (the run failed again and a
+    // new job took over): then only the exit code is news.
+    let mut store = crate::cmd::ingest::open_store(&paths)?;
+    store.finish_job(
+        id,
+        &["running"],
+        state,
+        code,
+        &outcome,
+        crate::worker::now_us(),
+    )?;
+    log(outcome);
+    Ok(())
+}
+
+/// Run the resume and wait for it: (state, exit code, outcome).
+fn resume(
+    cfg: &crate::config::RecoverConfig,
+    job: &hookwatch_store::recover::JobRow,
+    log_path: &std::path::Path,
+    log: &dyn Fn(String),
+) -> anyhow::Result<(&'static str, Option<i64>, String)> {
+    let prompt = super::continue_prompt(cfg, &job.error_type);
     let cwd = job
         .cwd
         .clone()
@@ -80,11 +108,12 @@ pub fn exec(id: i64) -> anyhow::Result<()> {
             .project
             .clone()
             .filter(|p| std::path::Path::new(p).is_dir()));
-    let out = std::fs::File::create(&log_path)?;
+    let out = std::fs::File::create(log_path)?;
     let mut cmd = std::process::Command::new(&cfg.claude);
     cmd.args(["--resume", &job.session, "-p", &prompt])
         .args(&cfg.args)
-        .env("HOOKWATCH_RESUME_JOB", id.to_string())
+        .env("HOOKWATCH_RESUME_JOB", job.id.to_string())
+        .env_remove("HOOKWATCH_RUN")
         // Inherited from the hook's Claude Code: the CLI refuses to start
         // "inside another session" while it is set.
         .env_remove("CLAUDECODE")
@@ -148,17 +177,5 @@ pub fn exec(id: i64) -> anyhow::Result<()> {
             }
         }
     };
-    // The scheduler may have closed it already (the run failed again and a
-    // new job took over): then only the exit code is news.
-    let mut store = crate::cmd::ingest::open_store(&paths)?;
-    store.finish_job(
-        id,
-        &["running"],
-        state,
-        code,
-        &outcome,
-        crate::worker::now_us(),
-    )?;
-    log(outcome);
-    Ok(())
+    Ok((state, code, outcome))
 }

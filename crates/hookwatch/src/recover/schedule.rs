@@ -17,6 +17,9 @@ pub fn run(
     log: &dyn Fn(String),
 ) -> Result<usize, String> {
     let e = |e: hookwatch_store::StoreError| e.to_string();
+    let max_age_us = hookwatch_alert::duration::parse(&cfg.backoff_cap)
+        .unwrap_or(0)
+        .max(3_600_000_000);
     let mut scheduled = 0;
     for _ in 0..100 {
         let (from, to, rows) = store.unseen_stop_failures(200).map_err(e)?;
@@ -29,13 +32,18 @@ pub fn run(
             let Some(session) = row.session_id.clone() else {
                 continue;
             };
-            let supervised = row
+            let marks = row
                 .outcome
                 .as_deref()
                 .and_then(|o| serde_json::from_str::<serde_json::Value>(o).ok())
-                .is_some_and(|o| o.get("run").is_some());
+                .unwrap_or_default();
+            let supervised = marks.get("run").is_some();
+            let resumed_by = marks.get("resume_job").and_then(|j| j.as_i64());
             let project = row.project.clone().or(row.cwd.clone());
-            if supervised || !cfg.enabled_for(project.as_deref()) {
+            // Recovery turned on (or a worker run) long after the failure:
+            // resuming a stale session would surprise more than help.
+            let too_old = now_us - row.time_us > max_age_us;
+            if supervised || too_old || !cfg.enabled_for(project.as_deref()) {
                 continue;
             }
             let error_type = row.error.clone().unwrap_or_else(|| "unknown".into());
@@ -76,13 +84,13 @@ pub fn run(
             let active = store.active_job(&session).map_err(e)?;
             let mut supersedes = None;
             match &active {
-                // The resumed run itself failed again: that job is over.
-                Some(a)
-                    if a.state == "running" && a.started_us.is_some_and(|s| s < row.time_us) =>
-                {
+                // The resumed run itself failed again (its hook carried the
+                // job's id): that job is over, the next attempt is decided.
+                Some(a) if a.state == "running" && resumed_by == Some(a.id) => {
                     supersedes = Some(a.id);
                 }
-                // Already waiting to resume (two StopFailures close together).
+                // Already waiting to resume (two StopFailures close
+                // together), or a resume still running: one at a time.
                 Some(_) => continue,
                 None => {}
             }
@@ -140,17 +148,10 @@ pub fn run(
             job.supersedes = supersedes;
             jobs.push(job);
         }
-        let Some(ids) = store
-            .commit_recover_pass(from, to, &jobs, now_us)
-            .map_err(e)?
-        else {
-            continue;
-        };
-        scheduled += ids.len();
-        for id in ids {
-            super::runner::spawn(id);
-        }
-        for (session, row, why) in gave_up {
+        // The give-up notice is spooled before the decision commits: a crash
+        // in between repeats the notice (deduplicated by its fingerprint),
+        // never loses it.
+        for (session, row, why) in &gave_up {
             let payload = serde_json::json!({
                 "hook_event_name": "RecoveryGaveUp",
                 "session_id": session,
@@ -168,14 +169,46 @@ pub fn run(
             }
             log(format!("recovery gave up on session {session}: {why}"));
         }
+        let Some(ids) = store
+            .commit_recover_pass(from, to, &jobs, now_us)
+            .map_err(e)?
+        else {
+            continue;
+        };
+        scheduled += ids.len();
+        for id in ids {
+            if let Some(pid) = super::runner::spawn(id) {
+                store.set_runner(id, pid as i64).map_err(e)?;
+            }
+        }
     }
-    // Runners that died (a reboot) leave due jobs behind: start them again.
+    let alive = |pid: Option<i64>| pid.is_some_and(|p| unsafe { libc::kill(p as i32, 0) } == 0);
+    // Runners that died (a reboot) leave due jobs behind: start them again,
+    // at most every 30 s (the due time moves with each restart).
     for job in store.due_jobs(now_us - 30_000_000).map_err(e)? {
-        let alive = job
-            .runner_pid
-            .is_some_and(|pid| unsafe { libc::kill(pid as i32, 0) } == 0);
-        if !alive {
-            super::runner::spawn(job.id);
+        if !alive(job.runner_pid) {
+            store
+                .job_due_now(job.id, now_us, "its runner had died: started again")
+                .map_err(e)?;
+            if let Some(pid) = super::runner::spawn(job.id) {
+                store.set_runner(job.id, pid as i64).map_err(e)?;
+            }
+        }
+    }
+    // A runner that died while its resume ran leaves the job running
+    // forever otherwise, holding the session's one active slot.
+    for job in store.jobs(Some("running"), 1000).map_err(e)? {
+        if !alive(job.runner_pid) {
+            store
+                .finish_job(
+                    job.id,
+                    &["running"],
+                    "failed",
+                    None,
+                    "the runner died while the resume ran (reboot, OOM, killed)",
+                    now_us,
+                )
+                .map_err(e)?;
         }
     }
     Ok(scheduled)

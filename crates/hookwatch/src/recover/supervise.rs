@@ -169,7 +169,16 @@ fn wait_for_stop_failure(
         let rows = store.run_stop_failures(run)?;
         if rows.len() > after {
             let n = rows.len();
-            return Ok(rows.into_iter().last().map(|r| (n, r)));
+            // The run's own failure, not a subagent's or an internal helper
+            // query's (those carry an agent id, or no message at all).
+            let main = rows[after..]
+                .iter()
+                .rev()
+                .find(|r| r.agent_id.is_none() && !super::texts(r).is_empty())
+                .cloned();
+            if let Some(r) = main {
+                return Ok(Some((n, r)));
+            }
         }
         if start.elapsed() > Duration::from_secs(5) {
             return Ok(None);
