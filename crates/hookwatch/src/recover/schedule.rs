@@ -157,7 +157,7 @@ pub fn run(
                 "session_id": session,
                 "cwd": row.cwd,
                 "error": row.error,
-                "last_assistant_message": super::payload_str(&row, "last_assistant_message"),
+                "last_assistant_message": super::payload_str(row, "last_assistant_message"),
                 "reason": why,
                 "stop_failure_event_id": row.id,
             });
