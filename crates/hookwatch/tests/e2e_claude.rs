@@ -651,3 +651,36 @@ fn a_failing_command_gives_exactly_one_webhook_delivery_without_its_secrets() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["state"], "sent");
 }
+
+#[test]
+fn the_default_pack_blocks_a_recursive_chmod_777_with_no_config_at_all() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = setup(&[]);
+    let data = s.tp.project().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(data.join("keep.txt"), "precious").unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o750)).unwrap();
+    let (run, api) = s.run(
+        vec![
+            Action::bash("chmod -R 777 data"),
+            Action::bash("chmod -R u+rwX,go+rX data"),
+            Action::text("done"),
+        ],
+        "make data readable",
+        "Bash",
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    let seen = api.main_requests()[1].messages_text();
+    assert!(
+        seen.contains("chmod-world-writable") || seen.contains("writable by every user"),
+        "reason not shown to the model: {seen}"
+    );
+    // The denied call never ran (777 would show in the mode); the narrower
+    // one the reason suggested did.
+    let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o755, "mode {mode:o}");
+    let ev = s.events_until("SessionEnd", has_session_end);
+    let pres: Vec<&Value> = ev.iter().filter(|e| e["event"] == "PreToolUse").collect();
+    assert_eq!(pres[0]["guard_decision"], "deny");
+    assert_eq!(pres[1]["guard_decision"], Value::Null);
+}
