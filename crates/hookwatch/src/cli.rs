@@ -10,6 +10,9 @@ Exit codes:
      call with guard.deny_with = \"exit2\")
   1  error (the message says what to do)
   2  invalid command line; for `hookwatch hook`: a PreToolUse guard block
+  `hookwatch run` exits with the status of the last Claude Code run (0 once
+  a resume succeeded); `hookwatch alerts test` exits 1 when the target did
+  not take the test notification
 
 Environment:
   HOOKWATCH_HOME   holds config.toml and all data (default: XDG paths)
