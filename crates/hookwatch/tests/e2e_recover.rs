@@ -190,6 +190,14 @@ fn a_401_is_never_resumed_and_a_person_is_alerted() {
     assert_eq!(a["error_type"], "authentication_failed");
     assert_eq!(a["labels"]["class"], "needs_person");
     assert_eq!(a["severity"], "critical");
+    // The alert carries the diagnostic record's summary.
+    let err = a["error"].as_str().unwrap();
+    assert!(
+        err.contains("needs person")
+            && err.contains("API failures in the last hour: 1 in this session"),
+        "{err}"
+    );
+    assert!(err.contains("Recovery: not_retried"), "{err}");
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(api.main_requests().len(), 1, "no resume");
 }

@@ -253,3 +253,34 @@ fn recovery_off_decides_nothing() {
     let out = h.run(&["recover", "list"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("recovery is off"));
 }
+
+#[test]
+fn the_daily_cap_gives_up_with_one_notice_per_session() {
+    let h = home("max_per_day = 1\n");
+    h.hook(
+        stop("a", "rate_limit", Some("API Error: 429"), None)
+            .to_string()
+            .as_bytes(),
+    );
+    h.hook(
+        stop("b", "rate_limit", Some("API Error: 429"), None)
+            .to_string()
+            .as_bytes(),
+    );
+    h.hook(
+        stop("b", "rate_limit", Some("API Error: 429"), None)
+            .to_string()
+            .as_bytes(),
+    );
+    let j = jobs(&h);
+    let a: Vec<&Value> = j.iter().filter(|x| x["session"] == "a").collect();
+    let b: Vec<&Value> = j.iter().filter(|x| x["session"] == "b").collect();
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0]["state"], "scheduled");
+    assert_eq!(b.len(), 1, "one give-up per session: {j:#?}");
+    assert_eq!(b[0]["state"], "gave_up");
+    assert!(b[0]["outcome"].as_str().unwrap().contains("max_per_day"));
+    let notices = h.events(&["--event", "RecoveryGaveUp"]);
+    assert_eq!(notices.len(), 1, "{notices:#?}");
+    assert_eq!(notices[0]["session_id"], "b");
+}
