@@ -154,13 +154,17 @@ fn work(
 ) -> usize {
     // Before leaving: anything that arrived during the pass (or was
     // ingested by another process) is handled now, not left for a hook.
-    let settled = |store: &mut Store, totals: &mut Totals| -> bool {
+    let mut unsettled = 0;
+    let mut settled = |store: &mut Store, totals: &mut Totals| -> bool {
         let n = ingest(store, paths, log);
         totals.ingested += n;
-        n == 0
+        let done = n == 0
             && !store
                 .cursors_behind(alerting.is_some(), recover.is_some())
-                .unwrap_or(false)
+                .unwrap_or(false);
+        // Bounded: hooks may keep writing; the next worker takes over.
+        unsettled = if done { 0 } else { unsettled + 1 };
+        done || unsettled > 50
     };
     let linger = alerting
         .map(|a| a.config.duration(&a.config.delivery.linger))
@@ -172,7 +176,15 @@ fn work(
         if let Some(r) = recover {
             match crate::recover::schedule::run(store, r, paths, now_us(), log) {
                 Ok(n) => totals.resumes_scheduled += n,
-                Err(e) => log(format!("recovery: {e}")),
+                Err(e) => {
+                    log(format!("recovery: {e}"));
+                    errors += 1;
+                    if errors >= 10 && mode != Mode::Daemon {
+                        log("giving up after 10 errors in a row; the next hook or `hookwatch drain` retries".into());
+                        return GAVE_UP;
+                    }
+                    std::thread::sleep(Duration::from_secs(1));
+                }
             }
             // A give-up notice was spooled: ingest it now, so it is routed.
             totals.ingested += ingest(store, paths, log);
