@@ -337,12 +337,13 @@ fn hookwatch_run_recovers_a_429_in_the_foreground_and_exits_0() {
     let reqs = api.main_requests();
     assert_eq!(reqs.len(), 2);
     assert!(reqs[1].messages_text().contains(PROMPT));
-    // Supervised runs are not also resumed in the background.
+    // Supervised runs are not also resumed in the background; the
+    // foreground resume is listed like any other.
     std::thread::sleep(Duration::from_secs(2));
     let jobs = s.jobs();
-    assert!(
-        jobs.iter().all(|j| j["attempt"].as_i64().unwrap_or(0) == 0),
-        "{jobs:#?}"
-    );
+    assert_eq!(jobs.len(), 1, "{jobs:#?}");
+    assert_eq!(jobs[0]["state"], "succeeded");
+    assert_eq!(jobs[0]["attempt"], 1);
+    assert!(jobs[0]["wait"].as_str().unwrap().contains("hookwatch run"));
     assert_eq!(api.main_requests().len(), 2);
 }

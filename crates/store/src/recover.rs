@@ -169,6 +169,38 @@ impl Store {
         Ok(Some(scheduled))
     }
 
+    /// Record a decision outside a worker pass (`hookwatch run` supervising
+    /// in the foreground). Ok(None): the session already has an active job.
+    pub fn insert_job(&mut self, j: &NewJob, now_us: i64) -> Result<Option<i64>> {
+        let n = self
+            .conn
+            .execute(
+                "INSERT OR IGNORE INTO recover_jobs (session, event_id, failure_us, project, cwd,
+                 error_type, kind, state, attempt, created_us, due_us, wait, outcome, started_us,
+                 runner_pid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+                         CASE WHEN ?8 = 'running' THEN ?10 END, ?14)",
+                params![
+                    j.session,
+                    j.event_id,
+                    j.failure_us,
+                    j.project,
+                    j.cwd,
+                    j.error_type,
+                    j.kind,
+                    j.state,
+                    j.attempt,
+                    now_us,
+                    j.due_us,
+                    j.wait,
+                    j.outcome,
+                    std::process::id() as i64
+                ],
+            )
+            .map_err(sql_err(&self.path))?;
+        Ok((n > 0).then(|| self.conn.last_insert_rowid()))
+    }
+
     /// Resumes of `session` started or waiting (what its cap counts).
     pub fn resume_attempts(&self, session: &str) -> Result<i64> {
         self.conn

@@ -83,6 +83,9 @@ pub fn run(command: &[String]) -> Result<i32> {
     let mut argv: Vec<String> = args.to_vec();
     let mut attempt = 0u32;
     let mut seen = 0usize;
+    // The resume in progress, recorded like background recovery's jobs so
+    // `recover list` and `stats` show what recovery did.
+    let mut job: Option<i64> = None;
     loop {
         let status = Command::new(program)
             .args(&argv)
@@ -90,6 +93,28 @@ pub fn run(command: &[String]) -> Result<i32> {
             .status()
             .map_err(|e| anyhow::anyhow!("cannot run {program:?}: {e}"))?;
         let code = status.code().unwrap_or(1);
+        if let Some(id) = job.take() {
+            let (state, outcome) = if status.success() {
+                (
+                    "succeeded",
+                    "the resumed run finished its turn (exit 0; hookwatch run)".to_string(),
+                )
+            } else {
+                (
+                    "failed",
+                    format!("the resumed run exited with {status} (hookwatch run)"),
+                )
+            };
+            let mut store = crate::cmd::ingest::open_store(&paths)?;
+            store.finish_job(
+                id,
+                &["running"],
+                state,
+                status.code().map(i64::from),
+                &outcome,
+                crate::worker::now_us(),
+            )?;
+        }
         if status.success() {
             if attempt > 0 {
                 eprintln!("hookwatch run: recovered after {attempt} resume(s)");
@@ -121,11 +146,21 @@ pub fn run(command: &[String]) -> Result<i32> {
             return Ok(code);
         }
         attempt += 1;
-        if attempt > cfg.max_attempts_per_session {
-            let why = format!(
+        let today = crate::cmd::ingest::open_store(&paths)?
+            .resumes_since(crate::worker::now_us() - 86_400_000_000)?;
+        let cap = if attempt > cfg.max_attempts_per_session {
+            Some(format!(
                 "{} resume(s) already (recover.max_attempts_per_session)",
                 attempt - 1
-            );
+            ))
+        } else if today >= cfg.max_per_day as i64 {
+            Some(format!(
+                "{today} resume(s) on this machine in the last 24 h (recover.max_per_day)"
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = cap {
             eprintln!("hookwatch run: giving up on session {session}: {why}");
             let payload = serde_json::json!({
                 "hook_event_name": "RecoveryGaveUp", "session_id": session, "cwd": row.cwd,
@@ -146,6 +181,24 @@ pub fn run(command: &[String]) -> Result<i32> {
         if left > 0 {
             std::thread::sleep(Duration::from_micros(left as u64));
         }
+        let mut store = crate::cmd::ingest::open_store(&paths)?;
+        job = store.insert_job(
+            &hookwatch_store::recover::NewJob {
+                session: session.clone(),
+                event_id: row.id,
+                failure_us: row.time_us,
+                project: row.project.clone().or(row.cwd.clone()),
+                cwd: row.cwd.clone(),
+                error_type: error_type.clone(),
+                kind: kind.as_str().into(),
+                state: "running".into(),
+                attempt: attempt as i64,
+                due_us: Some(due),
+                wait: Some(format!("{wait} (hookwatch run, in the foreground)")),
+                ..Default::default()
+            },
+            crate::worker::now_us(),
+        )?;
         argv = vec![
             "--resume".into(),
             session,
