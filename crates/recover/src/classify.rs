@@ -35,23 +35,9 @@ impl Kind {
     }
 }
 
-/// The `error` values of Claude Code 2.1.330 (a Zod enum in the binary; see
-/// claude-code-hooks.md §5). Anything else is a newer version's value.
-pub const KNOWN_ERRORS: [&str; 13] = [
-    "authentication_failed",
-    "oauth_org_not_allowed",
-    "account_on_hold",
-    "verification_required",
-    "billing_error",
-    "rate_limit",
-    "overloaded",
-    "invalid_request",
-    "model_not_found",
-    "server_error",
-    "unknown",
-    "max_output_tokens",
-    "cloud_credential_error",
-];
+/// The `error` values of Claude Code 2.1.330, as the event model lists
+/// them. Anything else is a newer version's value.
+pub const KNOWN_ERRORS: &[&str] = hookwatch_event::STOP_FAILURE_ERRORS;
 
 /// Classifies Claude Code's `error` value. Matching is exact: Claude Code
 /// sends the enum verbatim, so any other spelling is a value we do not know.

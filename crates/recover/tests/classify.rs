@@ -21,8 +21,8 @@ fn every_known_error_has_its_kind() {
         ("cloud_credential_error", Kind::NeedsPerson),
     ];
     assert_eq!(expected.len(), KNOWN_ERRORS.len());
-    for ((name, kind), known) in expected.iter().zip(KNOWN_ERRORS) {
-        assert_eq!(*name, known, "KNOWN_ERRORS order");
+    for ((name, kind), known) in expected.iter().zip(KNOWN_ERRORS.iter()) {
+        assert_eq!(name, known, "KNOWN_ERRORS order");
         assert_eq!(classify(name), *kind, "{name}");
     }
 }
