@@ -85,15 +85,9 @@ pub fn of(f: &EventFacts) -> Labels {
     l
 }
 
-/// StopFailure error types by who can fix them: a retryable limit is a
-/// warning, anything that needs a person (a key, billing, an account) is
-/// critical: an unattended run is stuck until someone acts.
+/// The severity of a StopFailure error type (crates/recover decides).
 pub fn stop_failure_severity(error_type: &str) -> &'static str {
-    match stop_failure_class(error_type) {
-        "retryable" => "warning",
-        "needs_person" => "critical",
-        _ => "error",
-    }
+    hookwatch_recover::classify(error_type).severity()
 }
 
 /// The recovery classes (crates/recover): retryable, needs_person,

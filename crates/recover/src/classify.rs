@@ -33,6 +33,17 @@ impl Kind {
     pub fn retryable(self) -> bool {
         self == Kind::Retryable
     }
+
+    /// How urgent for a person: a retryable limit is a warning (hookwatch
+    /// can resume it); anything that needs a person is critical (an
+    /// unattended run is stuck until someone acts).
+    pub fn severity(self) -> &'static str {
+        match self {
+            Kind::Retryable => "warning",
+            Kind::NeedsPerson => "critical",
+            _ => "error",
+        }
+    }
 }
 
 /// The `error` values of Claude Code 2.1.330, as the event model lists

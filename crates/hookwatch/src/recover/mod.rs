@@ -33,12 +33,7 @@ pub fn class_of(row: &EventRow) -> (String, String) {
     let t = texts(row);
     let refs: Vec<&str> = t.iter().map(String::as_str).collect();
     let kind = hookwatch_recover::classify_text(row.error.as_deref().unwrap_or("unknown"), &refs);
-    let severity = match kind {
-        hookwatch_recover::Kind::Retryable => "warning",
-        hookwatch_recover::Kind::NeedsPerson => "critical",
-        _ => "error",
-    };
-    (kind.as_str().to_string(), severity.to_string())
+    (kind.as_str().to_string(), kind.severity().to_string())
 }
 
 pub fn payload_str(row: &EventRow, key: &str) -> Option<String> {
