@@ -37,7 +37,7 @@ mod retry;
 mod secrets;
 mod targets;
 mod text;
-mod time;
+pub mod time;
 
 pub use config::{
     CommandConfig, DesktopConfig, DiscordConfig, NtfyConfig, NtfyPriority, PagerDutyConfig,

@@ -1,5 +1,6 @@
 //! RFC 3339 output and HTTP-date input, without a date-time crate: the
 //! binary is started by every hook, so each dependency is start-up cost.
+//! The CLI prints its times with `rfc3339_us` too.
 
 /// `2026-11-22T13:05:01Z` from seconds since the Unix epoch.
 pub(crate) fn rfc3339_s(secs: i64) -> String {
@@ -8,7 +9,7 @@ pub(crate) fn rfc3339_s(secs: i64) -> String {
 }
 
 /// `2026-11-22T13:05:01.123456Z` from microseconds since the Unix epoch.
-pub(crate) fn rfc3339_us(us: i64) -> String {
+pub fn rfc3339_us(us: i64) -> String {
     let (y, m, d, hh, mm, ss) = split(us.div_euclid(1_000_000));
     let micros = us.rem_euclid(1_000_000);
     format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.{micros:06}Z")
