@@ -277,11 +277,8 @@ fn ingest(store: &mut Store, paths: &Paths, log: &dyn Fn(String)) -> usize {
             }
         }
     }
-    if let Err(e) = store.backfill_failures(10_000) {
-        log(format!("error: {e}"));
-    }
-    if let Err(e) = store.classify_stop_failures(&crate::recover::class_of, 10_000) {
-        log(format!("error: {e}"));
+    if let Err(e) = crate::cmd::ingest::analyse(store, 10_000) {
+        log(format!("error: {e:#}"));
     }
     n
 }

@@ -22,13 +22,22 @@ pub fn open_fresh(paths: &Paths) -> Result<Store> {
     store
         .ingest(&paths.spool_dirs())
         .context("cannot move spooled events into the database")?;
+    analyse(&mut store, 10_000)?;
+    Ok(store)
+}
+
+/// What the hook did not conclude itself is concluded at ingestion, the
+/// same way everywhere (queries, `ingest`, the worker): failures recorded
+/// without analysis (older hookwatch, rebuilt, rescued) and StopFailure
+/// classes, at most `limit` of each per call.
+pub fn analyse(store: &mut Store, limit: usize) -> Result<()> {
     store
-        .backfill_failures(10_000)
+        .backfill_failures(limit)
         .context("cannot analyse stored failures")?;
     store
-        .classify_stop_failures(&crate::recover::class_of, 10_000)
+        .classify_stop_failures(&crate::recover::class_of, limit)
         .context("cannot classify stored StopFailures")?;
-    Ok(store)
+    Ok(())
 }
 
 /// Failures the hook did not analyse (recorded by an older hookwatch,
@@ -52,7 +61,7 @@ pub fn run(background: bool, json: bool) -> Result<()> {
     let mut store = Store::open(&paths.db())?;
     set_classifier(&paths, &mut store);
     let report = store.ingest(&paths.spool_dirs())?;
-    store.backfill_failures(100_000)?;
+    analyse(&mut store, 100_000)?;
     if json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
