@@ -72,6 +72,33 @@ fn run_json(h: &Home, args: &[&str]) -> Vec<Value> {
     json_lines(&cmd(h).args(args).output().unwrap())
 }
 
+/// One hook process per event, all started before any gets its input, then
+/// fed in one quick loop; each must exit 0 with nothing on stderr.
+fn hooks_at_once(h: &Home, events: Vec<Value>) {
+    let mut children: Vec<_> = events
+        .iter()
+        .map(|_| {
+            cmd(h)
+                .arg("hook")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for (c, ev) in children.iter_mut().zip(&events) {
+        let mut stdin = c.stdin.take().unwrap();
+        stdin.write_all(ev.to_string().as_bytes()).unwrap();
+    }
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.is_empty(), "{err}");
+    }
+}
+
 fn failure(session: &str, id: &str, command: &str, error: &str) -> Value {
     json!({
         "session_id": session, "transcript_path": "/tmp/t.jsonl", "cwd": "/work/shop",
@@ -495,37 +522,19 @@ fn a_worker_killed_mid_batch_loses_nothing() {
 fn a_hundred_hooks_at_once_alert_once_each() {
     let rx = Receiver::start(Plan::always(200, "ok"));
     let h = home_with(&rx.url(), "");
-    let mut children = Vec::new();
-    for i in 0..100 {
-        let mut c = cmd(&h)
-            .arg("hook")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let body = failure(
-            &format!("s{i:03}"),
-            "x",
-            "npm ci",
-            &format!("npm ERR! code E{i:03}"),
-        );
-        c.stdin
-            .take()
-            .unwrap()
-            .write_all(body.to_string().as_bytes())
-            .unwrap();
-        children.push(c);
-    }
-    for c in children {
-        let out = c.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        assert!(
-            out.stderr.is_empty(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    hooks_at_once(
+        &h,
+        (0..100)
+            .map(|i| {
+                failure(
+                    &format!("s{i:03}"),
+                    "x",
+                    "npm ci",
+                    &format!("npm ERR! code E{i:03}"),
+                )
+            })
+            .collect(),
+    );
     drain(&h);
     let sessions: Vec<String> = bodies(&rx)
         .iter()
@@ -794,37 +803,19 @@ fn a_hundred_identical_failures_at_once_in_one_session_are_one_notification() {
     let rx = Receiver::start(Plan::always(200, "ok"));
     let h = home_with(&rx.url(), "");
     set_config(&h, "group_wait = \"0s\"", "group_wait = \"2s\"");
-    let mut children = Vec::new();
-    for i in 0..100 {
-        let mut c = cmd(&h)
-            .arg("hook")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let body = failure(
-            "same",
-            &format!("t{i}"),
-            "npm ci",
-            "npm ERR! code ECONNRESET",
-        );
-        c.stdin
-            .take()
-            .unwrap()
-            .write_all(body.to_string().as_bytes())
-            .unwrap();
-        children.push(c);
-    }
-    for c in children {
-        let out = c.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        assert!(
-            out.stderr.is_empty(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    hooks_at_once(
+        &h,
+        (0..100)
+            .map(|i| {
+                failure(
+                    "same",
+                    &format!("t{i}"),
+                    "npm ci",
+                    "npm ERR! code ECONNRESET",
+                )
+            })
+            .collect(),
+    );
     // No drain: the hooks' own worker routes, groups and delivers.
     assert!(rx.wait_for(1, Duration::from_secs(20)), "nothing delivered");
     std::thread::sleep(Duration::from_secs(3));
