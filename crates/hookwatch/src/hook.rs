@@ -279,8 +279,8 @@ fn record(
         }
     }
 
-    // A run supervised by `hookwatch run` recovers itself: mark its events
-    // so background recovery leaves them alone.
+    // Events of a run hookwatch started itself (`hookwatch run`, a resume)
+    // carry its mark, for recovery to tell them apart (`env_marks`).
     let marks = env_marks();
     if !marks.is_empty() {
         header

@@ -187,7 +187,7 @@ pub fn test(target: &str, json_out: bool) -> Result<()> {
         eprintln!("hookwatch: warning: {w}");
     }
     let now = now_us();
-    let host = hostname();
+    let host = resolved.hostname.clone();
     let n = Notification {
         key: crate::alerting::stable_key("hwt", &[target, &now.to_string()]),
         group_key: format!("test:{target}"),
@@ -262,15 +262,6 @@ pub fn test(target: &str, json_out: bool) -> Result<()> {
         bail!("test notification to {target} was not delivered");
     }
     Ok(())
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
-        .map(|s| s.trim().to_string())
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "this machine".into())
 }
 
 /// Configured targets, whether their secrets load, and their health.
