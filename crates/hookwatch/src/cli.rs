@@ -411,13 +411,7 @@ pub fn run() -> i32 {
             asynchronous,
             timeout,
             recover,
-        } => crate::cmd::install::install(&target, asynchronous, timeout).and_then(|_| {
-            if recover {
-                crate::cmd::install::enable_recovery(&target)
-            } else {
-                Ok(())
-            }
-        }),
+        } => crate::cmd::install::install(&target, asynchronous, timeout, recover),
         Cmd::Uninstall { target } => crate::cmd::install::uninstall(&target),
         Cmd::Events { q, limit } => crate::cmd::query::events(&q, limit),
         Cmd::Show { id, json } => crate::cmd::query::show(id, json),

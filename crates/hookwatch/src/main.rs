@@ -6,6 +6,7 @@ mod alerting;
 mod cli;
 mod cmd;
 mod config;
+mod config_edit;
 mod guard;
 mod hook;
 mod paths;

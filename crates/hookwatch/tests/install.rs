@@ -240,3 +240,157 @@ fn the_backup_keeps_the_settings_file_permissions() {
         0o600
     );
 }
+
+/// `install --recover` in three projects, one after another: each joins the
+/// list hookwatch wrote, and the user's comments and layout stay.
+#[test]
+fn recover_in_a_second_and_third_project_adds_each_and_keeps_comments() {
+    let h = Home::new();
+    let config = h.path().join("config.toml");
+    let user_text = "# my hookwatch setup\n[store]\nfsync = true  # laptops lose power\n";
+    std::fs::write(&config, user_text).unwrap();
+    let mut dirs = Vec::new();
+    for name in ["a", "b", "c d"] {
+        let proj = h.path().join(name);
+        std::fs::create_dir_all(&proj).unwrap();
+        let pd = proj.to_str().unwrap();
+        let out = ok(&h.run(&[
+            "install",
+            "--scope",
+            "project",
+            "--project-dir",
+            pd,
+            "--recover",
+        ]));
+        let real = proj.canonicalize().unwrap().display().to_string();
+        assert!(out.contains(&format!("recovery on for {real}")), "{out}");
+        assert!(settings(&proj.join(".claude/settings.json"))["hooks"]["StopFailure"].is_array());
+        dirs.push(real);
+    }
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.starts_with(user_text), "the user's lines stay: {text}");
+    let parsed: toml::Table = toml::from_str(&text).unwrap();
+    let listed: Vec<&str> = parsed["recover"]["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(listed, dirs);
+    // The same project again: nothing to change, and no error.
+    let pd = h.path().join("b");
+    let again = ok(&h.run(&[
+        "install",
+        "--scope",
+        "project",
+        "--project-dir",
+        pd.to_str().unwrap(),
+        "--recover",
+    ]));
+    assert!(again.contains("recovery already on"), "{again}");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+    // hookwatch itself reads the result.
+    let shown = ok(&h.run(&["config"]));
+    assert!(shown.contains("c d"), "{shown}");
+}
+
+/// A config.toml hookwatch cannot edit safely is refused before anything
+/// is written: the settings file is not half-installed.
+#[test]
+fn recover_refused_by_the_config_leaves_the_settings_file_alone() {
+    let h = Home::new();
+    let config = h.path().join("config.toml");
+    let bad = "# hand-written\nrecover = \"on please\"\n";
+    std::fs::write(&config, bad).unwrap();
+    let proj = h.path().join("p");
+    let file = proj.join(".claude/settings.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, EXISTING).unwrap();
+    let out = h.run(&[
+        "install",
+        "--scope",
+        "project",
+        "--project-dir",
+        proj.to_str().unwrap(),
+        "--recover",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("config.toml") && err.contains("changed nothing"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), EXISTING);
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), bad);
+    assert!(!proj.join(".claude/settings.json.hookwatch-backup").exists());
+}
+
+/// A write that fails midway (here: the file size limit, as a full disk
+/// would) puts back every file already written: both as they were.
+#[test]
+fn a_failure_midway_leaves_both_files_as_they_were() {
+    use std::os::unix::process::CommandExt;
+    let h = Home::new();
+    let config = h.path().join("config.toml");
+    let before = "# mine\n[recover]\nprojects = [\"/elsewhere\"]  # the other repo\n";
+    std::fs::write(&config, before).unwrap();
+    let proj = h.path().join("p");
+    let file = proj.join(".claude/settings.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, EXISTING).unwrap();
+    let listing = |dir: &Path| {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut cmd = h.cmd();
+    let home_before = listing(h.path());
+    cmd.args([
+        "install",
+        "--scope",
+        "project",
+        "--project-dir",
+        proj.to_str().unwrap(),
+        "--recover",
+    ]);
+    // config.toml (small) is written first and succeeds; the settings file
+    // (several KB) then fails with EFBIG.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let lim = libc::rlimit {
+                rlim_cur: 2048,
+                rlim_max: 2048,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &lim);
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("nothing was changed"), "{err}");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), EXISTING);
+    assert_eq!(
+        listing(file.parent().unwrap()),
+        ["settings.json"],
+        "no temp or backup file left"
+    );
+    assert_eq!(listing(h.path()), home_before, "no manifest left");
+    // Without the limit the same command succeeds.
+    ok(&h.run(&[
+        "install",
+        "--scope",
+        "project",
+        "--project-dir",
+        proj.to_str().unwrap(),
+        "--recover",
+    ]));
+    assert!(std::fs::read_to_string(&config)
+        .unwrap()
+        .contains("# the other repo"));
+}

@@ -10,6 +10,7 @@
 //! handler fields with a warning.
 
 use crate::cli::{Scope, SettingsTarget};
+use crate::config_edit::RecoveryEdit;
 use crate::paths::Paths;
 use anyhow::{anyhow, bail, Context, Result};
 use hookwatch_event::{InstallPolicy, EVENTS};
@@ -288,15 +289,21 @@ fn write_atomic(path: &Path, text: &str, like: &Path) -> Result<()> {
         path.file_name().unwrap_or_default().to_string_lossy(),
         std::process::id()
     ));
-    let mut f =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-    if let Ok(meta) = std::fs::metadata(like) {
-        let _ = f.set_permissions(meta.permissions());
+    let written = (|| -> Result<()> {
+        let mut f = std::fs::File::create(&tmp)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        if let Ok(meta) = std::fs::metadata(like) {
+            let _ = f.set_permissions(meta.permissions());
+        }
+        f.write_all(text.as_bytes())
+            .and_then(|_| f.sync_all())
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    f.write_all(text.as_bytes())?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
+    written
 }
 
 fn diff(path: &Path, old: &str, new: &str) -> String {
@@ -323,12 +330,11 @@ fn write_manifest(paths: &Paths, m: &Manifest) -> Result<()> {
     write_atomic(&file, &serde_json::to_string_pretty(m)?, &file)
 }
 
-/// `install --recover`: turn on resuming after retryable StopFailures, for
-/// every project (user scope) or for this project. The config file is
-/// edited as text, one line added, so the user's comments and layout stay.
-pub fn enable_recovery(target: &SettingsTarget) -> Result<()> {
-    let paths = Paths::resolve();
-    let loaded = crate::config::load(&paths.config_file).map_err(|e| anyhow::anyhow!(e))?;
+/// `install --recover`'s half: the config.toml edit that turns on resuming
+/// after retryable StopFailures, for every project (user scope) or for this
+/// project. Checked, not written: `install` writes it together with the
+/// settings file, or neither.
+fn plan_recovery(target: &SettingsTarget, paths: &Paths) -> Result<Option<FileWrite>> {
     let project = match target.scope {
         Scope::User => None,
         _ => Some(
@@ -337,90 +343,117 @@ pub fn enable_recovery(target: &SettingsTarget) -> Result<()> {
                 .clone()
                 .map(Ok)
                 .unwrap_or_else(std::env::current_dir)?
-                .canonicalize()?
+                .canonicalize()
+                .context("cannot resolve the project directory")?
                 .display()
                 .to_string(),
         ),
     };
-    let r = &loaded.config.recover;
-    if r.enabled_for(project.as_deref()) && (project.is_some() || r.enabled) {
-        println!(
-            "{}: recovery already on{}",
-            paths.config_file.display(),
-            project
-                .as_deref()
-                .map(|p| format!(" for {p}"))
-                .unwrap_or_default()
-        );
-        return Ok(());
-    }
-    let text = std::fs::read_to_string(&paths.config_file).unwrap_or_default();
-    let (key, line) = match &project {
-        None => ("enabled", "enabled = true".to_string()),
-        Some(p) => {
-            let mut list = r.projects.clone();
-            list.push(p.clone());
-            let items: Vec<String> = list
-                .into_iter()
-                .map(|p| toml::Value::String(p).to_string())
-                .collect();
-            ("projects", format!("projects = [{}]", items.join(", ")))
-        }
+    let file = &paths.config_file;
+    let old = match std::fs::read_to_string(file) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", file.display())),
     };
-    let lines: Vec<&str> = text.lines().collect();
-    let new = match lines.iter().position(|l| l.trim() == "[recover]") {
-        None => format!(
-            "{text}{}[recover]\n{line}\n",
-            if text.is_empty() || text.ends_with("\n\n") {
-                ""
-            } else {
-                "\n"
+    let edit =
+        crate::config_edit::enable_recovery(old.as_deref().unwrap_or(""), project.as_deref())
+            .map_err(|why| anyhow!("{} {why}; hookwatch changed nothing", file.display()))?;
+    let (text, change) = match edit {
+        RecoveryEdit::AlreadyOn(why) => {
+            println!("{}: {why}", file.display());
+            return Ok(None);
+        }
+        RecoveryEdit::Edit { text, change } => (text, change),
+    };
+    // The edit must load as hookwatch's own config and really turn
+    // recovery on: a file that fails here is refused, not written.
+    let cfg: crate::config::Config = toml::from_str(&text).map_err(|e| {
+        anyhow!(
+            "{} would not load after adding recovery ({}); fix the file first, hookwatch changed nothing",
+            file.display(),
+            e.message().trim()
+        )
+    })?;
+    anyhow::ensure!(
+        cfg.recover.enabled_for(project.as_deref()),
+        "{}: recovery would still be off after the edit; hookwatch changed nothing",
+        file.display()
+    );
+    let done = format!(
+        "{}: recovery on{} ({change}): sessions that stop on a rate limit, overload or server error are resumed (`hookwatch recover list`)",
+        file.display(),
+        project
+            .as_deref()
+            .map(|p| format!(" for {p}"))
+            .unwrap_or_else(|| " for every project".into())
+    );
+    Ok(Some(FileWrite {
+        path: file.clone(),
+        like: file.clone(),
+        old,
+        new: text,
+        done,
+    }))
+}
+
+/// One file `install` writes: its new text, and its old text to put back
+/// if a later write fails (`None`: the file did not exist).
+struct FileWrite {
+    path: PathBuf,
+    /// The file whose permissions the result gets.
+    like: PathBuf,
+    old: Option<String>,
+    new: String,
+    /// Printed once every write has succeeded.
+    done: String,
+}
+
+/// Write every file, in order, or none: when one write fails, the ones
+/// already written get their old text back (or are removed again).
+fn commit(writes: &[FileWrite]) -> Result<()> {
+    for (i, w) in writes.iter().enumerate() {
+        if let Err(e) = write_atomic(&w.path, &w.new, &w.like) {
+            let mut unrestored = Vec::new();
+            for done in writes[..i].iter().rev() {
+                let back = match &done.old {
+                    Some(old) => write_atomic(&done.path, old, &done.like),
+                    None => std::fs::remove_file(&done.path).map_err(Into::into),
+                };
+                if back.is_err() {
+                    unrestored.push(done.path.display().to_string());
+                }
             }
-        ),
-        Some(at) => {
-            let section_end = lines[at + 1..]
-                .iter()
-                .position(|l| l.trim_start().starts_with('['))
-                .map_or(lines.len(), |i| at + 1 + i);
-            let has_key = lines[at + 1..section_end]
-                .iter()
-                .any(|l| l.split('=').next().is_some_and(|k| k.trim() == key));
-            if has_key {
-                anyhow::bail!(
-                    "{} sets recover.{key} already: change it to `{line}` yourself (hookwatch does not rewrite your settings)",
-                    paths.config_file.display()
+            if unrestored.is_empty() {
+                return Err(
+                    e.context("nothing was changed (hookwatch put back the files it had written)")
                 );
             }
-            let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-            out.insert(at + 1, line.clone());
-            out.join("\n") + "\n"
+            return Err(e.context(format!(
+                "hookwatch could not put back {}; compare them with their .hookwatch-backup files",
+                unrestored.join(", ")
+            )));
         }
-    };
-    if target.dry_run {
-        println!(
-            "would set in {}: [recover] {line}",
-            paths.config_file.display()
-        );
-        return Ok(());
     }
-    if let Some(dir) = paths.config_file.parent() {
-        std::fs::create_dir_all(dir)?;
+    for w in writes.iter().filter(|w| !w.done.is_empty()) {
+        println!("{}", w.done);
     }
-    write_atomic(&paths.config_file, &new, &paths.config_file)?;
-    println!(
-        "{}: recovery on{}: sessions that stop on a rate limit, overload or server error are resumed (`hookwatch recover list`)",
-        paths.config_file.display(),
-        project.as_deref().map(|p| format!(" for {p}")).unwrap_or_else(|| " for every project".into())
-    );
     Ok(())
 }
 
-pub fn install(target: &SettingsTarget, asynchronous: bool, timeout: u32) -> Result<()> {
+/// `hookwatch install [--recover]`: every file it changes is planned and
+/// checked first, then written together (see `commit`).
+pub fn install(
+    target: &SettingsTarget,
+    asynchronous: bool,
+    timeout: u32,
+    recover: bool,
+) -> Result<()> {
     let SettingsTarget {
         scope,
         project_dir,
         dry_run,
     } = target.clone();
+    let paths = Paths::resolve();
     let path = resolve(settings_path(scope, project_dir.as_deref())?);
     let (original, mut settings) = read_settings(&path)?;
     let pre = PreState {
@@ -438,6 +471,11 @@ pub fn install(target: &SettingsTarget, asynchronous: bool, timeout: u32) -> Res
         asynchronous,
         &path,
     )?;
+    let recovery = if recover {
+        plan_recovery(target, &paths)?
+    } else {
+        None
+    };
     let new_text = render(&settings, original.as_deref());
     let old_text = original.clone().unwrap_or_default();
     let added = changes
@@ -460,38 +498,65 @@ pub fn install(target: &SettingsTarget, asynchronous: bool, timeout: u32) -> Res
             print!("{}", diff(&path, &old_text, &new_text));
         }
         print_skipped();
+        if let Some(r) = &recovery {
+            print!("{}", diff(&r.path, r.old.as_deref().unwrap_or(""), &r.new));
+        }
         println!("(dry run: nothing written)");
         return Ok(());
     }
+    let mut writes: Vec<FileWrite> = recovery.into_iter().collect();
     if added + updated == 0 {
         println!(
             "{}: already installed for all {unchanged} recorded events",
             path.display()
         );
-        return Ok(());
-    }
-    let paths = Paths::resolve();
-    let key = manifest_key(&path);
-    let mut manifest = read_manifest(&paths);
-    // The backup holds the file as it was before hookwatch first touched it;
-    // a later install (a moved binary) must not overwrite it.
-    let first_install = !manifest.contains_key(&key);
-    manifest.entry(key).or_insert(pre);
-    write_manifest(&paths, &manifest)?;
-    if let (Some(orig), true) = (&original, first_install) {
-        write_atomic(&backup_path(&path), orig, &path)?;
-    }
-    write_atomic(&path, &new_text, &path)?;
-    println!(
-        "{}: recorder installed ({added} added, {updated} updated, {unchanged} already there){}",
-        path.display(),
-        if original.is_some() {
-            format!("; backup at {}", backup_path(&path).display())
-        } else {
-            String::new()
+    } else {
+        let key = manifest_key(&path);
+        let mut manifest = read_manifest(&paths);
+        let manifest_file = paths.install_manifest();
+        // The backup holds the file as it was before hookwatch first touched
+        // it; a later install (a moved binary) must not overwrite it.
+        let first_install = !manifest.contains_key(&key);
+        manifest.entry(key).or_insert(pre);
+        std::fs::create_dir_all(&paths.data_dir)
+            .with_context(|| format!("cannot create {}", paths.data_dir.display()))?;
+        writes.push(FileWrite {
+            old: std::fs::read_to_string(&manifest_file).ok(),
+            like: manifest_file.clone(),
+            path: manifest_file,
+            new: serde_json::to_string_pretty(&manifest)?,
+            done: String::new(),
+        });
+        if let (Some(orig), true) = (&original, first_install) {
+            let backup = backup_path(&path);
+            writes.push(FileWrite {
+                old: std::fs::read_to_string(&backup).ok(),
+                path: backup,
+                like: path.clone(),
+                new: orig.clone(),
+                done: String::new(),
+            });
         }
-    );
-    print_skipped();
+        writes.push(FileWrite {
+            path: path.clone(),
+            like: path.clone(),
+            old: original.clone(),
+            new: new_text,
+            done: format!(
+                "{}: recorder installed ({added} added, {updated} updated, {unchanged} already there){}",
+                path.display(),
+                if original.is_some() {
+                    format!("; backup at {}", backup_path(&path).display())
+                } else {
+                    String::new()
+                }
+            ),
+        });
+    }
+    commit(&writes)?;
+    if added + updated > 0 {
+        print_skipped();
+    }
     Ok(())
 }
 
