@@ -4,6 +4,36 @@
 //! Matching is substring tests on the lowercased signal text (a few hundred
 //! bytes, see `prepare.rs`), never a regex: compiling even one regex costs
 //! more than classifying.
+//!
+//! # Remote services
+//!
+//! A remote that answers with an error is classed by what a person does
+//! about it, not by the fact that HTTP was involved:
+//!
+//! * 5xx and "upstream 502" (`http-5xx`), 429 and throttling
+//!   (`rate-limited`): **`network`**, like DNS, TLS, refused and reset
+//!   connections. All are outside the code and usually transient; one
+//!   outage (a proxy in front of a service) shows up as DNS errors, resets
+//!   and 502s alike, so one class keeps it in one place for stats and alert
+//!   routes (`class="network"`). The rule id and the advice tell them apart
+//!   (retry once later vs. work offline vs. slow down).
+//! * 401/403, cloud access denials (`http-auth`) and missing or expired CLI
+//!   logins (`cli-credentials`): **`permission`**: only a person can fix them.
+//! * A package, version, chart or provider that the registry does not have
+//!   (`package-not-found`, `docker-image-missing`): **`missing_dependency`**.
+//! * A named remote object that does not exist (`resource-not-found`:
+//!   kubectl NotFound, gh HTTP 404, NoSuchBucket) and a lock held by another
+//!   run (`remote-lock`: terraform state, helm release): **`other`**: the
+//!   request or its timing is wrong, not the network.
+//! * A 5xx from a server on this machine (`local-http-error`: localhost,
+//!   127.0.0.1): **`other`**: the app being run failed, not the network.
+//!
+//! A status counts only in the forms tools print it (`HTTP 502`,
+//! `StatusCode: 503`, `returned error: 502`, `upstream 502`, `'status':
+//! '503'`, ...; see [`http_status`]) or as a reason phrase (`Bad Gateway`);
+//! a bare `502` in a test name or an assertion is not a status. Other 4xx
+//! (400, 409, 422) are the request's fault and keep whatever the other rules
+//! say (curl's exit 22 stays `http-error`).
 
 use crate::prepare::Prepared;
 use crate::{Class, Severity};
@@ -39,6 +69,8 @@ macro_rules! rule {
 
 pub(crate) const A_PERMISSION: &str = "Permission denied: do not retry with sudo or chmod 777; check that the path is the one you meant, or ask the user.";
 pub(crate) const A_NETWORK: &str = "The network may be unavailable in this environment: do not retry the same call; work offline or ask the user.";
+const A_CREDENTIALS: &str = "The CLI's credentials are missing or expired: only the user can log in again (aws sso login, gcloud auth login, az login, gh auth login, docker login); ask them instead of retrying.";
+const A_FORBIDDEN: &str = "The remote refused this request for lack of rights: access cannot be granted from here; ask the user instead of retrying or trying other credentials.";
 
 /// Rules in the order `classify` tries them, except that for the file tools
 /// (Read, Write, Edit, ...) the `edit-*`, `file-*` and `is-a-directory` rules
@@ -79,7 +111,7 @@ static BUILTINS: &[BuiltinInfo] = &[
         Some("The lock file is out of date with package.json: run `pnpm install` (without --frozen-lockfile), or ask the user.")),
     rule!("make-no-rule", MissingDependency, Warning, false, "make: No rule to make target.",
         Some("The make target or one of its prerequisites does not exist: check the targets in the Makefile.")),
-    rule!("docker-image-missing", MissingDependency, Warning, false, "Docker: no such image / pull access denied / manifest unknown.",
+    rule!("docker-image-missing", MissingDependency, Warning, false, "Docker: no such image / pull access denied / manifest unknown (\"Unable to find image\" alone only when the daemon gave no other reason).",
         Some("The image is not available: check the image name and tag, or build it first; do not retry the pull.")),
     rule!("syntax-error", Syntax, Warning, false, "SyntaxError/IndentationError, shell syntax error, parse errors."),
     rule!("rust-compile", Syntax, Warning, false, "rustc/cargo: error[E…] / could not compile."),
@@ -94,9 +126,12 @@ static BUILTINS: &[BuiltinInfo] = &[
         Some("This directory is not inside a git repository: check the working directory instead of running git init.")),
     rule!("ssh-auth", Permission, Error, false, "SSH/git authentication failed (publickey, could not read username, authentication failed).",
         Some("Authentication failed: credentials cannot be fixed from here; ask the user instead of retrying.")),
+    rule!("cli-credentials", Permission, Error, false, "CLI credentials missing or expired (aws, gcloud, az, kubectl, gh, docker, npm: not logged in, expired token, AADSTS).",
+        Some(A_CREDENTIALS)),
     rule!("docker-socket-permission", Permission, Error, false, "Docker: permission denied on the daemon socket.",
         Some("This user may not use the Docker socket: do not retry with sudo or chmod the socket; ask the user.")),
-    rule!("http-auth", Permission, Error, false, "HTTP 401/403 (unauthorized, forbidden)."),
+    rule!("http-auth", Permission, Error, false, "HTTP 401/403/407, or a remote API's access denial (AccessDenied, Forbidden, PERMISSION_DENIED, AuthorizationFailed, registry denied).",
+        Some(A_FORBIDDEN)),
     rule!("permission-denied", Permission, Error, false, "Permission denied, EACCES, EPERM, operation not permitted, read-only file system.",
         Some(A_PERMISSION)),
     rule!("docker-daemon", Network, Error, false, "Docker: cannot connect to the Docker daemon.",
@@ -107,13 +142,25 @@ static BUILTINS: &[BuiltinInfo] = &[
         Some(A_NETWORK)),
     rule!("connection-refused", Network, Error, false, "Connection refused (ECONNREFUSED, curl (7)).",
         Some("Nothing is listening at that address: start the service first (or ask the user); retrying will not help.")),
-    rule!("connection-reset", Network, Error, false, "Connection reset/unreachable (ECONNRESET, socket hang up, network unreachable).",
+    rule!("network-timeout", Network, Error, false, "Network timeout (ETIMEDOUT, curl (28), connection timed out, i/o timeout, TLS handshake timeout, Client.Timeout).",
         Some(A_NETWORK)),
-    rule!("network-timeout", Network, Error, false, "Network timeout (ETIMEDOUT, curl (28), connection timed out).",
+    rule!("connection-reset", Network, Error, false, "Connection reset/unreachable (ECONNRESET, socket hang up, network unreachable, EOF from a Go HTTP client, kubectl/gh/aws could not connect).",
         Some(A_NETWORK)),
+    rule!("local-http-error", Other, Warning, false, "An HTTP 5xx from a server on this machine (localhost, 127.0.0.1, ::1): the app being run failed, not the network.",
+        Some("A server on this machine answered with a server error: read that server's log or output for the cause instead of retrying the request.")),
+    rule!("rate-limited", Network, Error, false, "HTTP 429 / throttling / rate limit exceeded (toomanyrequests, ThrottlingException, API rate limit, RESOURCE_EXHAUSTED).",
+        Some("The remote is rate-limiting these requests: do not retry in a loop; wait before a single retry, make fewer calls, or ask the user.")),
+    rule!("http-5xx", Network, Error, false, "A remote answered with a server error (HTTP 5xx, Bad Gateway, Service Unavailable, upstream 502, InternalError).",
+        Some("The remote service failed on its side (5xx): this is usually transient; retry once after a pause and do not change code or config to work around it; if it persists, ask the user.")),
     rule!("package-fetch", Network, Error, false, "Package registry fetch failed (npm ERR! network, ERR_PNPM_FETCH, ERR_SOCKET_TIMEOUT).",
         Some(A_NETWORK)),
-    rule!("http-error", Network, Error, false, "HTTP error status (curl (22), 4xx/5xx)."),
+    rule!("http-error", Network, Error, false, "Any other HTTP error status from curl -f (curl (22))."),
+    rule!("package-not-found", MissingDependency, Warning, false, "The registry has no such package, version, chart or provider (npm E404/ETARGET, pip no matching distribution, helm chart not found, terraform provider).",
+        Some("The package or version does not exist in the registry: check the exact name and the available versions instead of retrying.")),
+    rule!("remote-lock", Other, Warning, false, "Locked by another run (terraform state lock, helm: another operation is in progress).",
+        Some("Another run holds the lock: do not force-unlock or delete the lock; wait for it to finish, or ask the user whether it is stale.")),
+    rule!("resource-not-found", Other, Warning, false, "A named remote object does not exist (kubectl NotFound, gh HTTP 404, NoSuchBucket, ResourceNotFound, NOT_FOUND).",
+        Some("The named remote object does not exist: list what exists (name, namespace, region, project) before retrying with another name.")),
     rule!("timeout", Timeout, Error, false, "Timed out / deadline exceeded / timeout(1) exit 124."),
     rule!("edit-no-match", Other, Warning, false, "Edit: the string to replace was not found.",
         Some("The text to replace was not found: Read the file again and copy the exact current text (whitespace included).")),
@@ -207,6 +254,12 @@ pub(crate) fn classify(p: &Prepared) -> &'static str {
         return id;
     }
     if let Some(id) = network(p) {
+        return id;
+    }
+    // After `network`: pip prints "Could not find a version" after failed
+    // retries too, and a lock or lookup that failed on the way is a network
+    // failure first.
+    if let Some(id) = remote_answer(p) {
         return id;
     }
     if p.any(&[
@@ -403,13 +456,16 @@ fn missing(p: &Prepared) -> Option<&'static str> {
     if p.has("no rule to make target") {
         return Some("make-no-rule");
     }
+    // "Unable to find image 'x' locally" only says a pull follows; when the
+    // daemon's answer gives another reason (rate limit, DNS, 5xx), that
+    // reason decides.
     if p.any(&[
         "no such image",
-        "unable to find image",
         "pull access denied",
         "manifest unknown",
         "repository does not exist",
-    ]) {
+    ]) || (p.has("unable to find image") && !p.has("error response from daemon"))
+    {
         return Some("docker-image-missing");
     }
     None
@@ -423,10 +479,10 @@ fn syntax(p: &Prepared) -> Option<&'static str> {
         "syntax error",
         "parse error",
         "parseerror",
-        "unexpected eof",
         "unexpected end of file",
         "unterminated string",
-    ]) {
+    ]) || (p.has("unexpected eof") && !go_http_eof(p))
+    {
         return Some("syntax-error");
     }
     if p.has("error[e") || p.has("could not compile") || p.has("aborting due to") {
@@ -499,23 +555,71 @@ fn permission(p: &Prepared) -> Option<&'static str> {
     {
         return Some("ssh-auth");
     }
+    if p.any(&[
+        // aws
+        "unable to locate credentials",
+        "(expiredtoken)",
+        "expiredtokenexception",
+        "security token included in the request is expired",
+        "security token included in the request is invalid",
+        "(invalidclienttokenid)",
+        "no valid credential sources",
+        "error loading sso token",
+        "sso session associated with this profile has expired",
+        // gcloud
+        "problem refreshing your current auth tokens",
+        "reauthentication failed",
+        "do not currently have an active account",
+        "gcloud auth login",
+        "invalid_grant",
+        // az
+        "aadsts",
+        "az login",
+        // kubectl
+        "you must be logged in to the server",
+        "asked for the client to provide credentials",
+        "getting credentials: exec",
+        // gh
+        "bad credentials",
+        "gh auth login",
+        // docker, npm
+        "authentication required",
+        "no basic auth credentials",
+        "incorrect username or password",
+        "unable to authenticate",
+        "code eneedauth",
+        // pip: "401 Error, Credentials not correct for <index>"
+        "credentials not correct for",
+    ]) {
+        return Some("cli-credentials");
+    }
     if p.has("docker daemon socket") && p.has("permission denied")
         || p.has("docker.sock: connect: permission denied")
     {
         return Some("docker-socket-permission");
     }
     if p.any(&[
-        "returned error: 401",
-        "returned error: 403",
         "401 unauthorized",
         "403 forbidden",
-        "http 401",
-        "http 403",
-        "status code 401",
-        "status code 403",
+        "401 client error",
+        "403 client error",
         "e401",
         "e403",
-    ]) {
+        // aws cli and SDKs
+        "(accessdenied)",
+        "accessdeniedexception",
+        "unauthorizedoperation",
+        "not authorized to perform",
+        // kubectl, gcloud, az, docker push
+        "error from server (forbidden)",
+        "permission_denied",
+        "does not have permission to access",
+        "caller does not have permission",
+        "(authorizationfailed)",
+        "does not have authorization to perform",
+        "requested access to the resource is denied",
+    ]) || http_status(p).is_some_and(|s| matches!(s, 401 | 403 | 407))
+    {
         return Some("http-auth");
     }
     if p.any(&[
@@ -542,6 +646,11 @@ fn network(p: &Prepared) -> Option<&'static str> {
     ]) {
         return Some("docker-daemon");
     }
+    // A handshake that never completed is a slow or blocked network, not a
+    // certificate problem (Go: "net/http: TLS handshake timeout").
+    if p.has("tls handshake timeout") {
+        return Some("network-timeout");
+    }
     if p.any(&[
         "certificate verify failed",
         "ssl certificate problem",
@@ -558,6 +667,8 @@ fn network(p: &Prepared) -> Option<&'static str> {
         "curl: (35)",
         "curl: (60)",
         "wrong version number",
+        "self_signed_cert_in_chain",
+        "unable_to_get_issuer_cert",
     ]) {
         return Some("tls");
     }
@@ -565,7 +676,10 @@ fn network(p: &Prepared) -> Option<&'static str> {
         "could not resolve host",
         "couldn't resolve host",
         "could not resolve hostname",
-        "enotfound",
+        // Node "getaddrinfo ENOTFOUND host", npm "code ENOTFOUND"; never
+        // inside a word ("ResourceNotFoundException").
+        " enotfound",
+        "'enotfound'",
         "eai_again",
         "temporary failure in name resolution",
         "name or service not known",
@@ -574,6 +688,9 @@ fn network(p: &Prepared) -> Option<&'static str> {
         "getaddrinfo",
         "curl: (6)",
         "name resolution",
+        // Go resolver: "dial tcp: lookup x on 127.0.0.53:53: server misbehaving"
+        "dial tcp: lookup",
+        "server misbehaving",
     ]) {
         return Some("dns");
     }
@@ -584,6 +701,8 @@ fn network(p: &Prepared) -> Option<&'static str> {
         "failed to connect",
         "couldn't connect to server",
         "could not connect to server",
+        // kubectl: "The connection to the server localhost:8080 was refused"
+        "was refused - did you specify",
     ]) {
         return Some("connection-refused");
     }
@@ -596,6 +715,10 @@ fn network(p: &Prepared) -> Option<&'static str> {
         "curl: (28)",
         "err_socket_timeout",
         "read timed out",
+        // Go net/http (docker, terraform, helm, kubectl)
+        "request canceled while waiting for connection",
+        "client.timeout exceeded",
+        "awaiting headers",
     ]) {
         return Some("network-timeout");
     }
@@ -610,6 +733,32 @@ fn network(p: &Prepared) -> Option<&'static str> {
         "broken pipe",
         "remote end hung up",
         "epipe",
+        "empty reply from server",
+        "curl: (52)",
+        "curl: (56)",
+        "server closed idle connection",
+    ]) || go_http_eof(p)
+    {
+        return Some("connection-reset");
+    }
+    let status = http_status(p);
+    let server_error = status.is_some_and(|s| s >= 500) || p.any(SERVER_ERROR);
+    if server_error && local_target(p) {
+        return Some("local-http-error");
+    }
+    if status == Some(429) || p.any(RATE_LIMITED) {
+        return Some("rate-limited");
+    }
+    if server_error {
+        return Some("http-5xx");
+    }
+    // The tools' own words when they do not give the cause (tried after the
+    // statuses: urllib3's "Max retries exceeded" also wraps 5xx answers).
+    if p.any(&[
+        "unable to connect to the server",       // kubectl
+        "could not connect to the endpoint url", // aws
+        "check your internet connection",        // gh
+        "max retries exceeded with url",         // python urllib3 (gcloud, pip)
     ]) {
         return Some("connection-reset");
     }
@@ -624,13 +773,225 @@ fn network(p: &Prepared) -> Option<&'static str> {
     ]) {
         return Some("package-fetch");
     }
-    if p.has("curl: (22)")
-        || p.has("the requested url returned error")
-        || p.has("http error 5")
-        || p.has("502 bad gateway")
-        || p.has("503 service unavailable")
-    {
+    if p.has("curl: (22)") || p.has("the requested url returned error") {
         return Some("http-error");
     }
     None
+}
+
+/// Reason phrases and API error codes of a remote's server error.
+const SERVER_ERROR: &[&str] = &[
+    "bad gateway",
+    "service unavailable",
+    "gateway timeout",
+    "gateway time-out",
+    "internal server error",
+    // aws cli "(InternalError)", kubectl "Error from server (InternalError)"
+    "(internalerror)",
+    "(internalfailure)",
+    "(serviceunavailable",
+    "error from server (timeout)",
+];
+
+const RATE_LIMITED: &[&str] = &[
+    "toomanyrequests",
+    "too many requests",
+    "rate limit exceeded",
+    "rate limit reached",
+    "pull rate limit",
+    "secondary rate limit",
+    "rate exceeded",
+    "throttlingexception",
+    "(throttling)",
+    "being throttled",
+    "requestlimitexceeded",
+    "request limit exceeded",
+    "ratelimitexceeded",
+    "resource_exhausted",
+    // gcloud: per-minute request quotas
+    "quota exceeded for quota metric",
+    "(slowdown)",
+    "reduce your request rate",
+];
+
+/// Where an HTTP status follows in the tools' error texts. Each must be
+/// followed by exactly three digits to count.
+const STATUS_PREFIXES: &[&str] = &[
+    "http ",     // gh "HTTP 502: 502 Bad Gateway", "HTTP 401: Bad credentials"
+    "http/1.1 ", // raw status lines
+    "http/2 ",
+    "http error ", // pip "HTTP error 503 while getting"
+    "http status ",
+    "returned error: ", // curl (22)
+    "status code ",     // "failed with status code 503"
+    "status code: ",
+    "statuscode: ", // aws sdk go v2 (terraform): "StatusCode: 503, RequestID"
+    "statuscode=",  // azure sdk go: "StatusCode=403"
+    "status: ",     // docker "unexpected HTTP status: 500"
+    "status=",
+    "'status': '", // gcloud HttpError "response: <{'status': '503'"
+    "response code ",
+    "upstream ",         // "upstream 502 from api.internal"
+    "error occurred (",  // aws cli "An error occurred (403) when calling"
+    "code=",             // gcloud "ResponseError: code=503"
+    "googleapi: error ", // terraform google provider
+    "npm err! ",         // "npm ERR! 503 Service Unavailable - GET"
+    "npm error ",        // npm 10
+];
+
+/// The first HTTP error status (400–599) the text reports in one of the
+/// [`STATUS_PREFIXES`] forms. A bare number never counts: `502` in a test
+/// name, a file name or `expected 200, got 502` is not a status.
+fn http_status(p: &Prepared) -> Option<u16> {
+    let text = p.lower.as_bytes();
+    for prefix in STATUS_PREFIXES {
+        if !p.has(prefix) {
+            continue;
+        }
+        for at in memchr::memmem::find_iter(text, prefix.as_bytes()) {
+            let rest = &text[at + prefix.len()..];
+            if rest.len() < 3
+                || !rest[..3].iter().all(u8::is_ascii_digit)
+                || rest.get(3).is_some_and(u8::is_ascii_digit)
+            {
+                continue;
+            }
+            let code = rest[..3]
+                .iter()
+                .fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
+            if (400..600).contains(&code) {
+                return Some(code);
+            }
+        }
+    }
+    None
+}
+
+/// The request went to a server on this machine: a URL in the text names
+/// localhost, or an HTTP client was pointed at it (`curl localhost:3000`).
+/// Not any mention in the command: `docker run -p 127.0.0.1:8080:80 img`
+/// still pulls from a remote registry.
+fn local_target(p: &Prepared) -> bool {
+    const LOCAL: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
+    p.any(&["://localhost", "://127.0.0.1", "://0.0.0.0", "://[::1]"])
+        || (matches!(p.prog(), "curl" | "wget" | "http" | "https" | "xh")
+            && p.command
+                .is_some_and(|c| LOCAL.iter().any(|l| c.contains(l))))
+}
+
+/// Go's HTTP client reports a connection closed mid-request as
+/// `Get "https://...": EOF` or `...": unexpected EOF`: a network failure,
+/// not the shell's or a parser's "unexpected EOF".
+fn go_http_eof(p: &Prepared) -> bool {
+    p.any(&["\": eof", "\": unexpected eof"])
+}
+
+/// A remote answered, and the answer names something that does not exist
+/// or is busy: a package (missing dependency), a lock, a named object.
+fn remote_answer(p: &Prepared) -> Option<&'static str> {
+    if p.any(&[
+        // npm
+        "is not in this registry",
+        "is not in the npm registry",
+        "code e404",
+        "code etarget",
+        "no matching version found for",
+        // yarn
+        "on the \"npm\" registry",
+        // pip
+        "no matching distribution found for",
+        "could not find a version that satisfies the requirement",
+        // helm
+        "no chart version found for",
+        "no chart name found",
+        // terraform
+        "does not have a provider named",
+    ]) {
+        return Some("package-not-found");
+    }
+    if p.any(&[
+        "error acquiring the state lock",
+        "another operation (install/upgrade/rollback) is in progress",
+    ]) {
+        return Some("remote-lock");
+    }
+    if p.any(&[
+        // Exact codes only: "FileNotFoundException" is a local file.
+        "error from server (notfound)",
+        "(resourcenotfound)",
+        "(resourcegroupnotfound)",
+        "(subscriptionnotfound)",
+        "resourcenotfoundexception",
+        "(nosuchbucket)",
+        "(nosuchkey)",
+        "(404) when calling",
+        " not_found: ",
+        "code=404",
+        // gh
+        "http 404: not found",
+        "(http 404)",
+        "could not resolve to a ",
+    ]) {
+        return Some("resource-not-found");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Failure;
+
+    fn status_of(command: &str, error: &str) -> Option<u16> {
+        let input = serde_json::json!({ "command": command });
+        let f = Failure {
+            tool_name: "Bash",
+            tool_input: Some(&input),
+            error,
+            is_interrupt: false,
+            mcp_server: None,
+            cwd: None,
+            project_dir: None,
+        };
+        http_status(&Prepared::new(&f))
+    }
+
+    #[test]
+    fn statuses_need_their_context() {
+        assert_eq!(
+            status_of(
+                "gh pr list",
+                "HTTP 502: 502 Bad Gateway (https://api.github.com/graphql)"
+            ),
+            Some(502)
+        );
+        assert_eq!(
+            status_of("x", "https response error StatusCode: 503, RequestID: 1"),
+            Some(503)
+        );
+        assert_eq!(
+            status_of("x", "response: <{'status': '503', 'content-length': '1'}>"),
+            Some(503)
+        );
+        assert_eq!(
+            status_of("x", "deploy failed: upstream 504 from api.internal"),
+            Some(504)
+        );
+        assert_eq!(
+            status_of(
+                "x",
+                "An error occurred (403) when calling the HeadObject operation: Forbidden"
+            ),
+            Some(403)
+        );
+        // Not statuses: bare numbers, success codes, exit statuses, longer numbers.
+        assert_eq!(status_of("pytest", "E       assert 502 == 503"), None);
+        assert_eq!(
+            status_of("x", "test_returns_502_on_upstream_error failed"),
+            None
+        );
+        assert_eq!(status_of("x", "expected status: 200"), None);
+        assert_eq!(status_of("x", "exit status 127"), None);
+        assert_eq!(status_of("x", "HTTP 5023 records"), None);
+    }
 }
