@@ -166,13 +166,24 @@ fn read_stdin() -> Input {
     let _ = (&mut stdin).take(MAX_READ as u64).read_to_end(&mut bytes);
     let mut size = bytes.len() as u64;
     if bytes.len() == MAX_READ {
-        // Drain the rest so the writer is not left blocked on a full pipe.
-        let mut sink = [0u8; 64 * 1024];
-        while let Ok(n @ 1..) = stdin.read(&mut sink) {
-            size += n as u64;
-        }
+        size += drain(&mut stdin);
     }
     Input { bytes, size }
+}
+
+/// Read the rest of an oversized input so the writer is not left blocked on
+/// a full pipe. Its own function with a heap buffer: a 64 KB array in
+/// `run`'s frame made every hook probe (and page-fault) 16 stack pages, even
+/// though almost none ever gets here (BENCHMARKS.md, "Code layout").
+#[inline(never)]
+#[cold]
+fn drain(stdin: &mut impl Read) -> u64 {
+    let mut sink = vec![0u8; 64 * 1024];
+    let mut size = 0;
+    while let Ok(n @ 1..) = stdin.read(&mut sink) {
+        size += n as u64;
+    }
+    size
 }
 
 struct Recorded {

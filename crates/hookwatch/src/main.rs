@@ -20,6 +20,7 @@ fn main() {
     unsafe {
         libc::umask(0o077);
     }
+    cmd::ingest::detach_self();
     // `hookwatch hook` runs on every tool call: route it before clap, config
     // layering or anything else is built (the hot path is hook.rs).
     let mut args = std::env::args_os().skip(1);

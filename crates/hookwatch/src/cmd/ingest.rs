@@ -104,8 +104,13 @@ pub fn spawn_background_worker(paths: &Paths) {
 /// Run this binary with `args` fully detached: its own session, all stdio
 /// on /dev/null (the agent waits for EOF on the hook's stdout), not waited
 /// for, with default signal dispositions.
+///
+/// No `pre_exec`: without one, std spawns with posix_spawn (vfork), where a
+/// `fork` would copy the hook's page tables and make its last writes
+/// copy-on-write faults (~0.3 ms of every StopFailure hook, BENCHMARKS.md).
+/// The child detaches itself instead, first thing in `main` (`detach_self`),
+/// told by `DETACH_ENV`; until then it keeps the hook's ignored SIGTERM.
 pub fn spawn_detached(args: &[&str]) -> Option<u32> {
-    use std::os::unix::process::CommandExt;
     use std::process::{Command, Stdio};
     let exe = std::env::current_exe().ok()?;
     let mut cmd = Command::new(exe);
@@ -114,19 +119,30 @@ pub fn spawn_detached(args: &[&str]) -> Option<u32> {
     cmd.args(args)
         .env_remove("HOOKWATCH_RUN")
         .env_remove("HOOKWATCH_RESUME_JOB")
+        .env(DETACH_ENV, "1")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::setsid();
-            // The hook ignores these for its own bounded work; ignored
-            // dispositions survive exec, and the worker must stay killable.
-            for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGXFSZ] {
-                libc::signal(sig, libc::SIG_DFL);
-            }
-            Ok(())
-        });
-    }
     cmd.spawn().ok().map(|c| c.id())
+}
+
+/// Set by `spawn_detached` for the child; read and removed by `detach_self`.
+pub const DETACH_ENV: &str = "HOOKWATCH_DETACHED";
+
+/// In a process `spawn_detached` started: leave the hook's session (signals
+/// to its process group, a closed terminal) and restore the signals the
+/// hook ignores for its own bounded work, so the worker stays killable.
+/// Run before anything else in `main`.
+pub fn detach_self() {
+    if std::env::var_os(DETACH_ENV).is_none() {
+        return;
+    }
+    // Single-threaded here, at the top of main: nothing else reads the env.
+    std::env::remove_var(DETACH_ENV);
+    unsafe {
+        libc::setsid();
+        for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGXFSZ] {
+            libc::signal(sig, libc::SIG_DFL);
+        }
+    }
 }
