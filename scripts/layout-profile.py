@@ -126,7 +126,7 @@ if mode == "--check":
     out_bytes = sum(sections[i][1] for i in outside)
     windows = {a >> 16 for a in cost}
     print(
-        f"hook path: {len(order)} sections ({used_bytes // 1024} KB) executed over six event kinds, "
+        f"hook path: {len(order)} sections ({used_bytes // 1024} KB) executed over seven profiles, "
         f"in {len(windows)} 64 KB windows; {len(outside)} sections ({out_bytes // 1024} KB) outside {REGION}"
     )
     for i in outside[:40]:
@@ -165,7 +165,7 @@ for i in order:
 
 header = """# The hook path: input sections `hookwatch hook` executes, most used first,
 # as `FILE-PATTERN SECTION-PATTERN` for the linker (crates/hookwatch/build.rs).
-# Made by scripts/layout-profile (callgrind over six event kinds); checked by
+# Made by scripts/layout-profile (callgrind over seven profiles); checked by
 # `scripts/layout-profile --check`. Hashes are `*`: valid across compilers.
 """
 open(list_path, "w").write(header + "".join(p + "\n" for p in patterns))

@@ -256,7 +256,14 @@ pub fn load_lenient(path: &Path) -> (Config, Vec<String>) {
             String::new()
         }
     };
-    match toml::from_str::<toml::Table>(&text) {
+    // No config file (the default): nothing to parse, and the TOML parser's
+    // code and tables stay out of the hook's pages.
+    let parsed = if text.is_empty() {
+        Ok(toml::Table::new())
+    } else {
+        toml::from_str::<toml::Table>(&text)
+    };
+    match parsed {
         Ok(table) => {
             for (k, v) in table {
                 let r = match k.as_str() {
