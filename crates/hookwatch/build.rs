@@ -62,7 +62,55 @@ fn main() {
         script.push_str(&format!("    {file}({section})\n"));
     }
     script.push_str("  }\n}\nINSERT BEFORE .text;\n");
-    let out = PathBuf::from(env("OUT_DIR")).join("hook-path.ld");
+    let out_dir = PathBuf::from(env("OUT_DIR"));
+    let out = out_dir.join("hook-path.ld");
     std::fs::write(&out, script).expect("cannot write the linker script");
+    // A linker that cannot take the script must not break the build: try it
+    // on an empty program first, and build without the layout if it fails.
+    if let Err(why) = linker_takes(&out, &out_dir, &flags) {
+        println!(
+            "cargo:warning=hookwatch: building without the hook's code layout (the linker refused the script: {why}); the hook will be slower, see BENCHMARKS.md"
+        );
+        return;
+    }
     println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", out.display());
+}
+
+/// Link an empty C program with the script, through the linker driver rustc
+/// uses (`RUSTC_LINKER`, else `cc`) and any `-fuse-ld=` from the flags. When
+/// rustc links with its own lld (`-fuse-ld=lld` through `cc`, as on x86_64
+/// Linux) the trial uses the system's `ld`; both take `INSERT`, and a
+/// linker that does not (gold, mold) fails here, not in the real link.
+fn linker_takes(
+    script: &std::path::Path,
+    dir: &std::path::Path,
+    flags: &str,
+) -> Result<(), String> {
+    let driver = std::env::var("RUSTC_LINKER").unwrap_or_else(|_| "cc".into());
+    let src = dir.join("layout-trial.c");
+    std::fs::write(&src, "int main(void) { return 0; }\n").map_err(|e| e.to_string())?;
+    let mut cmd = std::process::Command::new(&driver);
+    cmd.arg(&src)
+        .arg("-o")
+        .arg(dir.join("layout-trial"))
+        .arg(format!("-Wl,-T,{}", script.display()));
+    for f in flags.split('\x1f') {
+        if let Some(arg) = f
+            .strip_prefix("link-arg=")
+            .or_else(|| f.strip_prefix("-Clink-arg="))
+        {
+            if arg.starts_with("-fuse-ld=") {
+                cmd.arg(arg);
+            }
+        }
+    }
+    match cmd.output() {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => Err(String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string()),
+        Err(e) => Err(format!("cannot run {driver}: {e}")),
+    }
 }
