@@ -43,7 +43,7 @@ pub fn run() -> i32 {
     notes.extend(config_notes);
     let input = read_stdin();
     let mut answer = Answer::default();
-    match record(&paths, &config, &input, &mut answer, &mut notes) {
+    match record(&paths, &config, input, &mut answer, &mut notes) {
         Ok(Recorded {
             event,
             rescued,
@@ -203,7 +203,7 @@ struct Recorded {
 fn record(
     paths: &Paths,
     config: &Config,
-    input: &Input,
+    input: Input,
     answer: &mut Answer,
     notes: &mut Vec<String>,
 ) -> Result<Recorded, String> {
@@ -213,19 +213,29 @@ fn record(
     let cap = config.store.max_payload_bytes as usize;
 
     // 1. Scrub first: everything after this point sees only scrubbed bytes.
-    let scrubbed = hookwatch_scrub::scrub(&input.bytes);
+    //    Owned from here on (the input's own buffer when nothing was found),
+    //    so the record can move through the steps below without a copy: a
+    //    fresh process pays a page fault for every 4 KB it touches.
+    let (size, was_empty) = (input.size, input.bytes.is_empty());
+    let read = input.bytes.len() as u64;
+    let changed = match hookwatch_scrub::scrub(&input.bytes) {
+        std::borrow::Cow::Owned(v) => Some(v),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    let mut scrubbed = changed.unwrap_or(input.bytes);
 
     // 2. Parse into the typed model; unparseable input is kept raw.
     let mut header = Header {
         v: spool::FORMAT_VERSION,
         id: spool::new_id(now.as_micros() as i64, now.subsec_nanos()),
         time_us: now.as_micros() as i64,
-        original_size: input.size,
-        truncated: input.size > input.bytes.len() as u64,
+        original_size: size,
+        truncated: size > read,
         project_dir: project_dir(),
         ..Header::default()
     };
-    let (payload, event): (std::borrow::Cow<[u8]>, Option<Event>) =
+    // `None`: the payload is `scrubbed` itself.
+    let (shrunk, event): (Option<Vec<u8>>, Option<Event>) =
         match serde_json::from_slice::<Value>(&scrubbed) {
             Ok(Value::Object(map)) => {
                 // 3. Over the cap: same shape, longest strings cut. An event
@@ -245,30 +255,37 @@ fn record(
                     let bytes = hookwatch_scrub::scrub(&bytes).into_owned();
                     header.truncated |= cut;
                     let event = full.or_else(|| Event::parse(&bytes).ok());
-                    (bytes.into(), event)
+                    (Some(bytes), event)
                 } else {
-                    (
-                        std::borrow::Cow::Borrowed(&scrubbed[..]),
-                        Some(Event::from_map(map)),
-                    )
+                    (None, Some(Event::from_map(map)))
                 }
             }
             Ok(_) => {
                 header.parse_error = Some("stdin is JSON but not an object".into());
-                (raw_payload(&scrubbed, cap, &mut header), None)
+                (None, None)
             }
             Err(e) => {
-                header.parse_error = Some(if input.bytes.is_empty() {
+                header.parse_error = Some(if was_empty {
                     "stdin was empty".into()
                 } else {
                     format!("stdin is not JSON ({e})")
                 });
-                (raw_payload(&scrubbed, cap, &mut header), None)
+                (None, None)
             }
         };
-    if header.truncated {
+    if header.parse_error.is_some() {
+        // Kept raw, cut to the cap.
+        let (kept, cut) = payload::shrink_raw(&scrubbed, cap);
+        let kept = kept.len();
+        header.truncated |= cut;
+        if header.truncated {
+            header.hash = Some(blake3::hash(&scrubbed).to_hex().to_string());
+        }
+        scrubbed.truncate(kept);
+    } else if header.truncated {
         header.hash = Some(blake3::hash(&scrubbed).to_hex().to_string());
     }
+    let mut payload = shrunk.unwrap_or(scrubbed);
     header.len = payload.len() as u64;
 
     // 4. Answer the events hookwatch answers. The record is complete before
@@ -278,11 +295,14 @@ fn record(
         .as_ref()
         .filter(|e| ANSWERED.contains(&e.name.as_str()))
     {
-        if let Ok(mut pending) = PENDING.lock() {
+        {
+            let mut pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
             *pending = Some(Pending {
                 paths: paths.clone(),
                 header: header.clone(),
-                payload: payload.to_vec(),
+                // Moved in and back out: the panic hook needs the record,
+                // and a copy would cost pages.
+                payload: std::mem::take(&mut payload),
                 fsync: config.store.fsync,
                 deny_on_panic: (ev.name == "PreToolUse" && fails_closed_on_internal_error(config))
                     .then_some(config.guard.deny_with),
@@ -290,8 +310,8 @@ fn record(
         }
         let project = header.project_dir.clone();
         header.outcome = answer_event(paths, config, ev, project.as_deref(), answer, notes);
-        if let Ok(mut pending) = PENDING.lock() {
-            *pending = None;
+        if let Some(p) = PENDING.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            payload = p.payload;
         }
     }
 
@@ -504,16 +524,6 @@ fn write_spool(
             ))
         })
         .map_err(|second| format!("{first}; rescue spool failed too: {second}; event lost"))
-}
-
-fn raw_payload<'a>(
-    scrubbed: &'a [u8],
-    cap: usize,
-    header: &mut Header,
-) -> std::borrow::Cow<'a, [u8]> {
-    let (kept, cut) = payload::shrink_raw(scrubbed, cap);
-    header.truncated |= cut;
-    std::borrow::Cow::Borrowed(kept)
 }
 
 /// The rescue dir lives under a shared temp dir: create it private and refuse

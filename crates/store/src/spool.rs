@@ -146,12 +146,8 @@ pub fn write(dir: &Path, header: &Header, payload: &[u8], fsync: bool) -> io::Re
     };
     let mut line = serde_json::to_vec(header).map_err(io::Error::other)?;
     line.push(b'\n');
-    // One buffer, one write: the common 5 KB record costs a single syscall.
-    let mut buf = Vec::with_capacity(line.len() + payload.len());
-    buf.extend_from_slice(&line);
-    buf.extend_from_slice(payload);
     let result = (|| {
-        (&file).write_all(&buf)?;
+        write_both(&file, &line, payload)?;
         if fsync {
             file.sync_data()?;
         }
@@ -167,6 +163,23 @@ pub fn write(dir: &Path, header: &Header, payload: &[u8], fsync: bool) -> io::Re
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Header line and payload in one `writev`: one syscall for the common
+/// record, without copying the payload into a buffer first (a fresh hook
+/// process pays a page fault for every new 4 KB it touches).
+fn write_both(mut file: &File, line: &[u8], payload: &[u8]) -> io::Result<()> {
+    let mut slices = [io::IoSlice::new(line), io::IoSlice::new(payload)];
+    let mut bufs = &mut slices[..];
+    while !bufs.is_empty() {
+        match file.write_vectored(bufs) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => io::IoSlice::advance_slices(&mut bufs, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 fn create_new(path: &Path) -> io::Result<File> {
