@@ -27,7 +27,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo "${args[@]}" 2>&1 | tee "$log" >&2
 # cargo ends with "Installing /root/bin/hookwatch" (or "Replacing ...").
-bin=$(sed -n 's/^ *\(Installing\|Replacing\) \(\/.*\/hookwatch\)$/\2/p' "$log" | tail -n 1)
+# (Colour codes, if CARGO_TERM_COLOR=always forced them, are taken off first.)
+bin=$(sed -e 's/\x1b\[[0-9;]*m//g' "$log" | sed -n 's/^ *\(Installing\|Replacing\) \(\/.*\/hookwatch\)$/\2/p' | tail -n 1)
 if [ -z "$bin" ]; then
   root=${CARGO_INSTALL_ROOT:-${CARGO_HOME:-$HOME/.cargo}}
   bin=$root/bin/hookwatch
