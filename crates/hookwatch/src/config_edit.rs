@@ -125,37 +125,22 @@ fn set_keeping_decor(table: &mut dyn toml_edit::TableLike, key: &str, mut value:
     table.insert(key, Item::Value(value));
 }
 
-/// A one-per-line list stays one per line: the new entry gets the spacing
-/// of the last one, and the list's trailing comma and comments stay.
+/// A one-per-line list stays one per line: the new entry gets the
+/// indentation of the last one (its prefix may also hold the comment that
+/// ends the line before it, which is not copied). The list's trailing comma
+/// and comments stay where they are.
 fn push_like_the_others(list: &mut Array, project: &str) {
-    let prefix = list
+    let indent = list
         .iter()
         .last()
         .and_then(|v| v.decor().prefix())
         .and_then(|p| p.as_str())
-        .map(str::to_owned);
-    let suffix = list
-        .iter()
-        .last()
-        .and_then(|v| v.decor().suffix())
-        .and_then(|p| p.as_str())
-        .map(str::to_owned);
-    let multi_line = prefix.as_deref().is_some_and(|p| p.contains('\n'));
+        .filter(|p| p.contains('\n'))
+        .map(|p| format!("\n{}", p.rsplit('\n').next().unwrap_or("")));
     list.push(project);
     if let Some(new) = list.iter_mut().last() {
-        // The last entry's prefix may hold the comment that ends the line
-        // before it: only its indentation is copied.
-        match (&prefix, multi_line) {
-            (Some(p), true) => {
-                let indent = p.rsplit('\n').next().unwrap_or("");
-                new.decor_mut().set_prefix(format!("\n{indent}"))
-            }
-            _ => new.decor_mut().set_prefix(" "),
-        }
-        // A comment after the old last entry belongs to it, not the new one.
-        if suffix.as_deref().is_some_and(|s| !s.trim().is_empty()) {
-            new.decor_mut().set_suffix("");
-        }
+        new.decor_mut()
+            .set_prefix(indent.unwrap_or_else(|| " ".into()));
     }
 }
 
