@@ -20,7 +20,6 @@ fn main() {
     unsafe {
         libc::umask(0o077);
     }
-    cmd::ingest::detach_self();
     // `hookwatch hook` runs on every tool call: route it before clap, config
     // layering or anything else is built (the hot path is hook.rs).
     let mut args = std::env::args_os().skip(1);
@@ -29,5 +28,8 @@ fn main() {
             std::process::exit(hook::run());
         }
     }
+    // Not before the hook's route: no hook is ever a detached child, and
+    // the hook should not pay even a getenv for it.
+    cmd::ingest::detach_self();
     std::process::exit(cli::run());
 }

@@ -108,7 +108,7 @@ pub fn spawn_background_worker(paths: &Paths) {
 /// No `pre_exec`: without one, std spawns with posix_spawn (vfork), where a
 /// `fork` would copy the hook's page tables and make its last writes
 /// copy-on-write faults (~0.3 ms of every StopFailure hook, BENCHMARKS.md).
-/// The child detaches itself instead, first thing in `main` (`detach_self`),
+/// The child detaches itself instead, at the top of `main` (`detach_self`),
 /// told by `DETACH_ENV`; until then it keeps the hook's ignored SIGTERM.
 pub fn spawn_detached(args: &[&str]) -> Option<u32> {
     use std::process::{Command, Stdio};
@@ -132,7 +132,7 @@ pub const DETACH_ENV: &str = "HOOKWATCH_DETACHED";
 /// In a process `spawn_detached` started: leave the hook's session (signals
 /// to its process group, a closed terminal) and restore the signals the
 /// hook ignores for its own bounded work, so the worker stays killable.
-/// Run before anything else in `main`.
+/// Run at the top of `main`, before the command line is parsed.
 pub fn detach_self() {
     if std::env::var_os(DETACH_ENV).is_none() {
         return;
