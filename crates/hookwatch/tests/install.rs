@@ -241,6 +241,30 @@ fn the_backup_keeps_the_settings_file_permissions() {
     );
 }
 
+/// `install --scope project --project-dir DIR --recover`.
+const RECOVER: [&str; 5] = [
+    "install",
+    "--scope",
+    "project",
+    "--recover",
+    "--project-dir",
+];
+
+fn install_recover(h: &Home, proj: &Path) -> std::process::Output {
+    let mut args = RECOVER.to_vec();
+    args.push(proj.to_str().unwrap());
+    h.run(&args)
+}
+
+/// A project dir with the settings file EXISTING.
+fn project_with_settings(h: &Home, name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let proj = h.path().join(name);
+    let file = proj.join(".claude/settings.json");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, EXISTING).unwrap();
+    (proj, file)
+}
+
 /// `install --recover` in three projects, one after another: each joins the
 /// list hookwatch wrote, and the user's comments and layout stay.
 #[test]
@@ -253,15 +277,7 @@ fn recover_in_a_second_and_third_project_adds_each_and_keeps_comments() {
     for name in ["a", "b", "c d"] {
         let proj = h.path().join(name);
         std::fs::create_dir_all(&proj).unwrap();
-        let pd = proj.to_str().unwrap();
-        let out = ok(&h.run(&[
-            "install",
-            "--scope",
-            "project",
-            "--project-dir",
-            pd,
-            "--recover",
-        ]));
+        let out = ok(&install_recover(&h, &proj));
         let real = proj.canonicalize().unwrap().display().to_string();
         assert!(out.contains(&format!("recovery on for {real}")), "{out}");
         assert!(settings(&proj.join(".claude/settings.json"))["hooks"]["StopFailure"].is_array());
@@ -279,14 +295,7 @@ fn recover_in_a_second_and_third_project_adds_each_and_keeps_comments() {
     assert_eq!(listed, dirs);
     // The same project again: nothing to change, and no error.
     let pd = h.path().join("b");
-    let again = ok(&h.run(&[
-        "install",
-        "--scope",
-        "project",
-        "--project-dir",
-        pd.to_str().unwrap(),
-        "--recover",
-    ]));
+    let again = ok(&install_recover(&h, &pd));
     assert!(again.contains("recovery already on"), "{again}");
     assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
     // hookwatch itself reads the result.
@@ -302,18 +311,8 @@ fn recover_refused_by_the_config_leaves_the_settings_file_alone() {
     let config = h.path().join("config.toml");
     let bad = "# hand-written\nrecover = \"on please\"\n";
     std::fs::write(&config, bad).unwrap();
-    let proj = h.path().join("p");
-    let file = proj.join(".claude/settings.json");
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    std::fs::write(&file, EXISTING).unwrap();
-    let out = h.run(&[
-        "install",
-        "--scope",
-        "project",
-        "--project-dir",
-        proj.to_str().unwrap(),
-        "--recover",
-    ]);
+    let (proj, file) = project_with_settings(&h, "p");
+    let out = install_recover(&h, &proj);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -334,10 +333,7 @@ fn a_failure_midway_leaves_both_files_as_they_were() {
     let config = h.path().join("config.toml");
     let before = "# mine\n[recover]\nprojects = [\"/elsewhere\"]  # the other repo\n";
     std::fs::write(&config, before).unwrap();
-    let proj = h.path().join("p");
-    let file = proj.join(".claude/settings.json");
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    std::fs::write(&file, EXISTING).unwrap();
+    let (proj, file) = project_with_settings(&h, "p");
     let listing = |dir: &Path| {
         let mut v: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
@@ -348,14 +344,7 @@ fn a_failure_midway_leaves_both_files_as_they_were() {
     };
     let mut cmd = h.cmd();
     let home_before = listing(h.path());
-    cmd.args([
-        "install",
-        "--scope",
-        "project",
-        "--project-dir",
-        proj.to_str().unwrap(),
-        "--recover",
-    ]);
+    cmd.args(RECOVER).arg(&proj);
     // config.toml (small) is written first and succeeds; the settings file
     // (several KB) then fails with EFBIG.
     unsafe {
@@ -382,14 +371,7 @@ fn a_failure_midway_leaves_both_files_as_they_were() {
     );
     assert_eq!(listing(h.path()), home_before, "no manifest left");
     // Without the limit the same command succeeds.
-    ok(&h.run(&[
-        "install",
-        "--scope",
-        "project",
-        "--project-dir",
-        proj.to_str().unwrap(),
-        "--recover",
-    ]));
+    ok(&install_recover(&h, &proj));
     assert!(std::fs::read_to_string(&config)
         .unwrap()
         .contains("# the other repo"));
