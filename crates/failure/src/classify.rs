@@ -848,7 +848,7 @@ fn http_status(p: &Prepared) -> Option<u16> {
         if !p.has(prefix) {
             continue;
         }
-        for at in memchr::memmem::find_iter(text, prefix.as_bytes()) {
+        for at in hookwatch_find::find_iter(text, prefix.as_bytes()) {
             let rest = &text[at + prefix.len()..];
             if rest.len() < 3
                 || !rest[..3].iter().all(u8::is_ascii_digit)

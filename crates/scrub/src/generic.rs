@@ -203,7 +203,7 @@ fn skip_opening_quote(input: &[u8], at: usize) -> Option<usize> {
 /// same command.
 fn same_command_has(input: &[u8], at: usize, word: &[u8]) -> bool {
     let window = &input[at.saturating_sub(512)..at];
-    let Some(c) = memchr::memmem::rfind(window, word) else {
+    let Some(c) = hookwatch_find::rfind(window, word) else {
         return false;
     };
     let rest = &window[c..];

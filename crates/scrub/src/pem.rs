@@ -27,7 +27,7 @@ pub(crate) fn scan(input: &[u8], begin: usize, out: &mut Vec<Hit>) -> Option<usi
     if !has_key_body(&input[header_end..region_end]) {
         return None;
     }
-    let end = match memchr::memmem::find(&input[header_end..region_end], b"-----END ") {
+    let end = match hookwatch_find::find(&input[header_end..region_end], b"-----END ") {
         Some(e) => {
             let lab = header_end + e + 9;
             let lab_end = label_end_at(input, lab);
@@ -61,7 +61,7 @@ fn label_end_at(input: &[u8], from: usize) -> usize {
 /// Where the enclosing JSON string ends: before the first `"`, or before the
 /// backslash of `\"` when the block sits in a string nested in a string.
 fn string_end(input: &[u8], from: usize) -> usize {
-    match memchr::memchr(b'"', &input[from..]) {
+    match hookwatch_find::byte(b'"', &input[from..]) {
         Some(q) => {
             let q = from + q;
             let backslashes = input[from..q]

@@ -376,7 +376,7 @@ fn telegram(input: &[u8], colon: usize, out: &mut Vec<Hit>) {
 /// contain any short prefix by chance; skip it whole.
 fn skip_data_uri(input: &[u8], colon: usize) -> Option<usize> {
     let head = &input[colon..(colon + 100).min(input.len())];
-    let comma = colon + memchr::memmem::find(head, b";base64,")? + 8;
+    let comma = colon + hookwatch_find::find(head, b";base64,")? + 8;
     let n = input.len();
     let mut j = comma;
     while j < n {

@@ -199,7 +199,7 @@ pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
     if hay.len() < 256 {
         hay.len() >= needle.len() && hay.windows(needle.len()).any(|w| w == needle)
     } else {
-        memchr::memmem::find(hay, needle).is_some()
+        hookwatch_find::find(hay, needle).is_some()
     }
 }
 

@@ -4,11 +4,13 @@
 //! WAL database pays for creating and checkpointing the WAL on every call
 //! (~3 ms, 3-4x a bare process; hot-path-measurements.md §2), and a brand-new
 //! database raced by hundreds of first writers fails with "database is
-//! locked". A spool file costs one create, one write and one rename, needs no
-//! lock, and cannot be torn: a record appears under its final name only once
-//! it is complete. [`crate::Store::ingest`] moves records into SQLite with
-//! `INSERT OR IGNORE` on the spool id and unlinks them after the commit, so a
-//! crash at any point stores each record exactly once.
+//! locked". A spool file costs one create, one write and one link or rename,
+//! needs no lock, and cannot be torn: a record appears under its final name
+//! only once it is complete (an unnamed `O_TMPFILE` linked into place on
+//! Linux, a temp file renamed elsewhere and where that fails).
+//! [`crate::Store::ingest`] moves records into SQLite with `INSERT OR
+//! IGNORE` on the spool id and unlinks them after the commit, so a crash at
+//! any point stores each record exactly once.
 //!
 //! Durability: the record is in the page cache when the hook exits, which
 //! survives the hook, the agent and hookwatch crashing, the same guarantee as
@@ -133,6 +135,24 @@ pub fn new_id(time_us: i64, nanos: u32) -> String {
 
 /// Write one record into `dir`. Returns the final path.
 pub fn write(dir: &Path, header: &Header, payload: &[u8], fsync: bool) -> io::Result<PathBuf> {
+    let mut line = serde_json::to_vec(header).map_err(io::Error::other)?;
+    line.push(b'\n');
+    let dest = dir.join(format!("{}.{SUFFIX}", header.id));
+    #[cfg(target_os = "linux")]
+    if let Some(file) = unnamed::create(dir) {
+        write_both(&file, &line, payload)?;
+        if fsync {
+            file.sync_data()?;
+        }
+        if unnamed::publish(&file, &dest).is_ok() {
+            if fsync {
+                File::open(dir)?.sync_all()?;
+            }
+            return Ok(dest);
+        }
+        // No way to give it a name here (an old kernel without /proc):
+        // the written inode goes with the descriptor; write it again below.
+    }
     let tmp_dir = dir.join(TMP_DIR);
     let tmp = tmp_dir.join(format!("{}.{SUFFIX}", header.id));
     let file = match create_new(&tmp) {
@@ -144,14 +164,11 @@ pub fn write(dir: &Path, header: &Header, payload: &[u8], fsync: bool) -> io::Re
         }
         r => r?,
     };
-    let mut line = serde_json::to_vec(header).map_err(io::Error::other)?;
-    line.push(b'\n');
     let result = (|| {
         write_both(&file, &line, payload)?;
         if fsync {
             file.sync_data()?;
         }
-        let dest = dir.join(format!("{}.{SUFFIX}", header.id));
         fs::rename(&tmp, &dest)?;
         if fsync {
             File::open(dir)?.sync_all()?;
@@ -163,6 +180,69 @@ pub fn write(dir: &Path, header: &Header, payload: &[u8], fsync: bool) -> io::Re
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Records written as unnamed files (`O_TMPFILE`) and linked under their
+/// final name once complete: a quarter less time than a named temp file and
+/// a rename (one directory update instead of three; ~47 vs ~64 µs on ext4,
+/// BENCHMARKS.md), and a hook killed midway leaves nothing behind.
+#[cfg(target_os = "linux")]
+mod unnamed {
+    use std::ffi::CString;
+    use std::fs::{File, OpenOptions};
+    use std::io;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::path::Path;
+
+    /// None where the file system or kernel has no unnamed files, or the
+    /// directory does not exist yet: the caller takes the named way.
+    pub(super) fn create(dir: &Path) -> Option<File> {
+        OpenOptions::new()
+            .write(true)
+            .mode(0o600)
+            .custom_flags(libc::O_TMPFILE)
+            .open(dir)
+            .ok()
+    }
+
+    /// Links the file under `dest`. `AT_EMPTY_PATH` on the descriptor needs
+    /// Linux 6.10 for an unprivileged process; before that, the
+    /// `/proc/self/fd` link does the same.
+    pub(super) fn publish(file: &File, dest: &Path) -> io::Result<()> {
+        let fd = file.as_raw_fd();
+        let dest = CString::new(dest.as_os_str().as_bytes()).map_err(io::Error::other)?;
+        // SAFETY: valid descriptor and NUL-terminated paths that outlive the calls.
+        let linked = unsafe {
+            libc::linkat(
+                fd,
+                c"".as_ptr(),
+                libc::AT_FDCWD,
+                dest.as_ptr(),
+                libc::AT_EMPTY_PATH,
+            )
+        };
+        if linked == 0 {
+            return Ok(());
+        }
+        let proc_path = CString::new(format!("/proc/self/fd/{fd}")).map_err(io::Error::other)?;
+        // SAFETY: as above.
+        let linked = unsafe {
+            libc::linkat(
+                libc::AT_FDCWD,
+                proc_path.as_ptr(),
+                libc::AT_FDCWD,
+                dest.as_ptr(),
+                libc::AT_SYMLINK_FOLLOW,
+            )
+        };
+        if linked == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
+    }
 }
 
 /// Header line and payload in one `writev`: one syscall for the common

@@ -29,6 +29,52 @@ fn spool_round_trip() {
 }
 
 #[test]
+fn records_appear_complete_under_their_final_names() {
+    // The first record creates the directories (the named way); later ones
+    // are unnamed files linked into place on Linux. Either way nothing is
+    // left under a temp name, and each reads back whole, with its mode.
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let spool_dir = d.path().join("spool");
+    let big = FAIL.repeat(200);
+    let paths: Vec<PathBuf> = (0..3)
+        .map(|i| {
+            put(
+                &spool_dir,
+                &format!("r{i}"),
+                if i == 2 { &big } else { FAIL },
+            )
+        })
+        .collect();
+    assert_eq!(spool::pending(&spool_dir).unwrap(), paths);
+    for (i, p) in paths.iter().enumerate() {
+        let rec = spool::read(p).unwrap();
+        assert_eq!(
+            rec.payload,
+            if i == 2 {
+                big.as_bytes()
+            } else {
+                FAIL.as_bytes()
+            }
+        );
+        assert!(!rec.header.truncated);
+        let mode = std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", p.display());
+    }
+    let tmp = spool_dir.join(".tmp");
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+    // fsync = true takes the same way.
+    let p = spool::write(
+        &spool_dir,
+        &header("synced", FAIL.len()),
+        FAIL.as_bytes(),
+        true,
+    )
+    .unwrap();
+    assert_eq!(spool::read(&p).unwrap().payload, FAIL.as_bytes());
+}
+
+#[test]
 fn ingest_extracts_columns_and_unlinks() {
     let d = tempfile::tempdir().unwrap();
     let spool_dir = d.path().join("spool");
