@@ -281,8 +281,9 @@ pub(crate) fn classify(p: &Prepared) -> &'static str {
             "sigkill",
             "memory allocation of",
         ])
-        || p.lines()
-            .any(|l| l.trim() == "killed" || l.ends_with(": killed"))
+        || (p.has("killed")
+            && p.lines()
+                .any(|l| l.trim() == "killed" || l.ends_with(": killed")))
     {
         return "oom-killed";
     }
@@ -359,6 +360,11 @@ fn mcp(p: &Prepared) -> &'static str {
 fn test_summary_failed(p: &Prepared) -> bool {
     if p.any(&["test result: failed", "--- fail:", "failed (failures="]) {
         return true;
+    }
+    // Every summary below says " fail…": one table lookup spares the
+    // line scan for nearly every failure.
+    if !p.has(" fail") {
+        return false;
     }
     p.lines().any(|l| {
         let t = l.trim();
@@ -439,10 +445,10 @@ fn missing(p: &Prepared) -> Option<&'static str> {
         || (p.exit_code == Some(127) && !p.has("no such file or directory"))
         || (p.has("command \"") && p.has("\" not found"))
         || (p.has("spawn ") && p.has("enoent"))
-        || p.lines()
-            .any(|l| l.starts_with("sh: ") && l.ends_with(": not found"))
-        || p.lines()
-            .any(|l| l.starts_with("/bin/sh: ") && l.ends_with(": not found"))
+        || (p.has(": not found")
+            && p.lines().any(|l| {
+                (l.starts_with("sh: ") || l.starts_with("/bin/sh: ")) && l.ends_with(": not found")
+            }))
         || p.has("is not recognized as an internal or external command")
     {
         return Some("command-not-found");
@@ -491,12 +497,14 @@ fn syntax(p: &Prepared) -> Option<&'static str> {
     if p.has("error ts") {
         return Some("ts-compile");
     }
-    let located = p.lines().any(|l| {
-        // "./main.go:3:2: undefined: x", "a.c:3:5: error: ..."
-        l.find(".go:")
-            .is_some_and(|i| crate::prepare::is_location(&l.as_bytes()[i + 3..]))
-            || (l.contains(": error: ") && l.split(": error: ").next().is_some_and(has_location))
-    });
+    let located = (p.has(".go:") || p.has(": error: "))
+        && p.lines().any(|l| {
+            // "./main.go:3:2: undefined: x", "a.c:3:5: error: ..."
+            l.find(".go:")
+                .is_some_and(|i| crate::prepare::is_location(&l.as_bytes()[i + 3..]))
+                || (l.contains(": error: ")
+                    && l.split(": error: ").next().is_some_and(has_location))
+        });
     if located
         || p.any(&[
             "[build failed]",

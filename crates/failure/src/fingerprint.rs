@@ -72,7 +72,9 @@ fn normalized_error(p: &Prepared) -> String {
     let body = p.body.as_ref();
     let mut seen: Vec<String> = Vec::new();
     let mut add = |out: &mut String, line: &str| -> bool {
-        let mut n = String::new();
+        // Normalizing rarely lengthens a line: one allocation, not a
+        // growth per few characters.
+        let mut n = String::with_capacity(line.len().min(MAX_LINE) + 16);
         normalize_into(line, &mut n, true);
         truncate(&mut n, MAX_LINE);
         if n.is_empty() || seen.contains(&n) {
@@ -273,9 +275,10 @@ pub(crate) fn normalize_into(line: &str, out: &mut String, paths: bool) {
                 i = end;
                 continue;
             }
-            for &x in &b[i..end] {
-                out.push(char::from(x.to_ascii_lowercase()));
-            }
+            // Word bytes are ASCII: append, then lower-case in place.
+            let from = out.len();
+            out.push_str(&line[i..end]);
+            out[from..].make_ascii_lowercase();
             i = end;
             continue;
         }
