@@ -1,8 +1,9 @@
 //! Finding the next anchor byte: the only loop that touches every byte.
 //!
-//! An anchor is a byte where a rule can start looking: `_ - . : =`, or the
+//! An anchor is a byte where a rule can start looking: `_ - . : = ~`, or the
 //! first two letters of a prefix without a separator (`AK`, `AS`, `AB`,
-//! `AC`, `A3`, `AI`, `SK`, `da`, `be`/`Be`/`BE`). Checking the second letter
+//! `AC`, `A3`, `AI`, `SK`, `da`, `be`/`Be`/`BE`, `LT`, `EZ`, `EA`, `ZX`).
+//! Checking the second letter
 //! here, 16 bytes at a time, keeps common letters from stopping the scan.
 //! [`is_anchor`] is the definition; the SSE2 path must agree with it
 //! (tested).
@@ -12,9 +13,12 @@
 pub(crate) fn is_anchor(input: &[u8], i: usize) -> bool {
     let second = input.get(i + 1).copied().unwrap_or(0);
     match input[i] {
-        b'_' | b'-' | b'.' | b':' | b'=' => true,
+        b'_' | b'-' | b'.' | b':' | b'=' | b'~' => true,
         b'A' => matches!(second, b'K' | b'S' | b'B' | b'C' | b'3' | b'I'),
         b'S' => second == b'K',
+        b'L' => second == b'T',
+        b'E' => matches!(second, b'Z' | b'A'),
+        b'Z' => second == b'X',
         b'd' => second == b'a',
         b'b' | b'B' => second | 0x20 == b'e',
         _ => false,
@@ -69,7 +73,7 @@ mod simd {
             let nx = _mm_loadu_si128(p.add(1).cast());
             let eq = |v: __m128i, b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
             let punct = _mm_or_si128(
-                _mm_or_si128(eq(c, b'_'), eq(c, b'-')),
+                _mm_or_si128(_mm_or_si128(eq(c, b'_'), eq(c, b'-')), eq(c, b'~')),
                 _mm_or_si128(_mm_or_si128(eq(c, b'.'), eq(c, b':')), eq(c, b'=')),
             );
             let after_a = _mm_or_si128(
@@ -87,7 +91,14 @@ mod simd {
                 eq(_mm_or_si128(c, lower), b'b'),
                 eq(_mm_or_si128(nx, lower), b'e'),
             );
-            let any = _mm_or_si128(_mm_or_si128(punct, a), _mm_or_si128(_mm_or_si128(s, d), b));
+            let l = _mm_and_si128(eq(c, b'L'), eq(nx, b'T'));
+            let e = _mm_and_si128(eq(c, b'E'), _mm_or_si128(eq(nx, b'Z'), eq(nx, b'A')));
+            let z = _mm_and_si128(eq(c, b'Z'), eq(nx, b'X'));
+            let rare = _mm_or_si128(_mm_or_si128(l, e), z);
+            let any = _mm_or_si128(
+                _mm_or_si128(_mm_or_si128(punct, a), _mm_or_si128(_mm_or_si128(s, d), b)),
+                rare,
+            );
             _mm_movemask_epi8(any) as u32
         }
     }
@@ -102,7 +113,7 @@ mod tests {
     #[test]
     fn simd_agrees_with_definition() {
         let mut state = 0x2545_f491_4f6c_dd1du64;
-        let alphabet = b"_-.:=ASdbBKaeE3IC xyz\"\\";
+        let alphabet = b"_-.:=~ASdbBKaeE3ICLTZXA xyz\"\\";
         for len in 0..200 {
             let input: Vec<u8> = (0..len)
                 .map(|_| {

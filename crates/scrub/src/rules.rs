@@ -101,6 +101,74 @@ rule_table! {
         "Telegram bot token (<bot id>:AA + 33 characters)";
     Jwt => "jwt",
         "JSON Web Token (eyJ...header.eyJ...payload.signature)";
+    OnePasswordToken => "1password-token",
+        "1Password secret key (A3-...) and service-account token (ops_eyJ...)";
+    PrefectApiKey => "prefect-api-key",
+        "Prefect Cloud API key (pnu_ + 36 alphanumerics)";
+    ReadmeApiKey => "readme-api-key",
+        "ReadMe API key (rdme_ + 70 lower-case alphanumerics)";
+    RubygemsApiKey => "rubygems-api-key",
+        "RubyGems API key (rubygems_ + 48 hex)";
+    PlanetscaleToken => "planetscale-token",
+        "PlanetScale service token, OAuth token and password (pscale_tkn_, pscale_oauth_, pscale_pw_)";
+    ShippoApiKey => "shippo-api-key",
+        "Shippo live and test API keys (shippo_live_, shippo_test_ + 40 hex)";
+    SettlemintToken => "settlemint-token",
+        "SettleMint application, personal and service access tokens (sm_aat_, sm_pat_, sm_sat_)";
+    NotionApiKey => "notion-api-key",
+        "Notion integration token (ntn_ + 46 alphanumerics)";
+    SourcegraphToken => "sourcegraph-token",
+        "Sourcegraph access token (sgp_ + optional instance part + 40 hex)";
+    ClojarsToken => "clojars-token",
+        "Clojars deploy token (CLOJARS_ + 60 alphanumerics)";
+    DuffelApiKey => "duffel-api-key",
+        "Duffel live and test access tokens (duffel_live_, duffel_test_)";
+    FlyioToken => "flyio-token",
+        "Fly.io access, macaroon and deploy tokens (fo1_, fm1a_, fm1r_, fm2_)";
+    SendinblueApiKey => "sendinblue-api-key",
+        "Brevo (Sendinblue) API key (xkeysib- + 64 hex + - + 16 alphanumerics)";
+    PostmanApiKey => "postman-api-key",
+        "Postman API key (PMAK- + 24 hex + - + 34 hex)";
+    PulumiToken => "pulumi-token",
+        "Pulumi access token (pul- + 40 hex)";
+    InfracostApiKey => "infracost-api-key",
+        "Infracost API key (ico- + 32 alphanumerics)";
+    FrameioToken => "frameio-token",
+        "Frame.io developer token (fio-u- + 64 characters)";
+    AdobeClientSecret => "adobe-client-secret",
+        "Adobe client secret (p8e- + 32 alphanumerics)";
+    ScalingoToken => "scalingo-token",
+        "Scalingo API token (tk-us- + 48 characters)";
+    SquareToken => "square-token",
+        "Square access token and OAuth secret (EAAA..., sq0atp-, sq0csp-)";
+    FlutterwaveKey => "flutterwave-key",
+        "Flutterwave secret, public and encryption keys (FLWSECK-, FLWSECK_TEST-, FLWPUBK-, FLWPUBK_TEST-)";
+    Intra42Secret => "intra42-client-secret",
+        "42 Intra client secret (s-s4t2ud-, s-s4t2af- + 64 hex)";
+    DynatraceToken => "dynatrace-token",
+        "Dynatrace API token (dt0c01. + 24 + . + 64 alphanumerics)";
+    CloudflareOriginCaKey => "cloudflare-origin-ca-key",
+        "Cloudflare Origin CA key (v1.0- + 24 hex + - + 146 hex)";
+    HarnessApiKey => "harness-api-key",
+        "Harness personal and service-account tokens (pat. / sat. + 22 + . + 24 + . + 20)";
+    TerraformCloudToken => "terraform-cloud-token",
+        "HashiCorp Terraform Cloud / Enterprise API token (<14>.atlasv1.<60-70>)";
+    AirtableToken => "airtable-token",
+        "Airtable personal access token (pat + 14 alphanumerics + . + 64 hex)";
+    AwsBedrockApiKey => "aws-bedrock-api-key",
+        "Amazon Bedrock API keys, long-lived (ABSK...) and short-lived (bedrock-api-key-...)";
+    AlibabaAccessKeyId => "alibaba-access-key-id",
+        "Alibaba Cloud AccessKey ID (LTAI + 20 alphanumerics)";
+    EasypostApiKey => "easypost-api-key",
+        "EasyPost production and test API keys (EZAK, EZTK + 54 alphanumerics)";
+    FacebookAccessToken => "facebook-access-token",
+        "Facebook (Meta) user and page access tokens (EAAC..., EAAM..., 100+ alphanumerics)";
+    AzureAdClientSecret => "azure-ad-client-secret",
+        "Microsoft Entra ID (Azure AD) client secret (3 characters, a digit, Q~, then 31-34 characters)";
+    OpenshiftToken => "openshift-token",
+        "OpenShift user token (sha256~ + 43 characters)";
+    GitlabSessionCookie => "gitlab-session-cookie",
+        "GitLab session cookie (_gitlab_session=)";
     SentryDsn => "sentry-dsn",
         "Sentry DSN key (https://<32 hex>@o1.ingest.sentry.io/1): the key is redacted, host and project are kept";
     AzureStorageKey => "azure-storage-key",

@@ -25,6 +25,7 @@ pub(crate) fn find_all(input: &[u8], out: &mut Vec<Hit>) {
             b'.' => on_dot(input, at, out),
             b':' => on_colon(input, at, out),
             b'=' => on_equals(input, at, out),
+            b'~' => on_tilde(input, at, out),
             letter if left_boundary(input, at) => on_word_start(input, at, letter, out),
             _ => None,
         };
@@ -99,6 +100,30 @@ const UNDERSCORE_PREFIXES: &[Prefix] = &[
     p(b"dop",     b"v1_",             HEX_LOWER,      (64, 64),   DigitaloceanToken,    not_filler),
     p(b"doo",     b"v1_",             HEX_LOWER,      (64, 64),   DigitaloceanToken,    not_filler),
     p(b"dor",     b"v1_",             HEX_LOWER,      (64, 64),   DigitaloceanToken,    not_filler),
+    p(b"ops",     b"eyJ",             B64,            (200, 4096),OnePasswordToken,     not_filler),
+    p(b"pnu",     b"",                ALNUM,          (36, 36),   PrefectApiKey,        not_filler),
+    p(b"rdme",    b"",                LOWER_ALNUM_SET,(70, 70),   ReadmeApiKey,         not_filler),
+    p(b"rubygems",b"",                HEX_LOWER,      (48, 48),   RubygemsApiKey,       not_filler),
+    p(b"pscale",  b"tkn_",            PSCALE,         (32, 64),   PlanetscaleToken,     not_filler),
+    p(b"pscale",  b"oauth_",          PSCALE,         (32, 64),   PlanetscaleToken,     not_filler),
+    p(b"pscale",  b"pw_",             PSCALE,         (32, 64),   PlanetscaleToken,     not_filler),
+    p(b"shippo",  b"live_",           HEX_ANY,        (40, 40),   ShippoApiKey,         not_filler),
+    p(b"shippo",  b"test_",           HEX_ANY,        (40, 40),   ShippoApiKey,         not_filler),
+    p(b"sm",      b"aat_",            ALNUM,          (16, 16),   SettlemintToken,      digit_and_not_filler),
+    p(b"sm",      b"pat_",            ALNUM,          (16, 16),   SettlemintToken,      digit_and_not_filler),
+    p(b"sm",      b"sat_",            ALNUM,          (16, 16),   SettlemintToken,      digit_and_not_filler),
+    p(b"ntn",     b"",                ALNUM,          (46, 46),   NotionApiKey,         notion),
+    p(b"api",     b"org_",            ALNUM,          (34, 34),   HuggingfaceToken,     mixed_case),
+    p(b"sgp",     b"",                WORD,           (40, 57),   SourcegraphToken,     sourcegraph),
+    p(b"CLOJARS", b"",                ALNUM,          (60, 60),   ClojarsToken,         not_filler),
+    p(b"duffel",  b"test_",           DUFFEL,         (43, 43),   DuffelApiKey,         not_filler),
+    p(b"duffel",  b"live_",           DUFFEL,         (43, 43),   DuffelApiKey,         not_filler),
+    p(b"fo1",     b"",                B64URL,         (43, 43),   FlyioToken,           not_filler),
+    p(b"fm1a",    b"",                B64,            (100, 4096),FlyioToken,           not_filler),
+    p(b"fm1r",    b"",                B64,            (100, 4096),FlyioToken,           not_filler),
+    p(b"fm2",     b"",                B64,            (100, 4096),FlyioToken,           not_filler),
+    p(b"FLWSECK", b"TEST-",           ALNUM | DASH,   (12, 34),   FlutterwaveKey,       flutterwave),
+    p(b"FLWPUBK", b"TEST-",           ALNUM | DASH,   (34, 34),   FlutterwaveKey,       flutterwave),
 ];
 
 /// Prefixes ending in `-`. The `sk` entries go from most to least specific:
@@ -134,13 +159,29 @@ const DASH_PREFIXES: &[Prefix] = &[
     p(b"HRKU",    b"",                B64URL,         (40, 128),  HerokuApiKey,         not_filler),
     p(b"AGE",     b"SECRET-KEY-1",    BECH32,         (58, 58),   AgeSecretKey,         not_filler),
     p(b"pypi",    b"AgEIcHlwaS5vcmc", B64URL,         (50, 4096), PypiToken,            not_filler),
+    p(b"glffct",  b"",                GITLAB,         (20, 320),  GitlabToken,          not_filler),
+    p(b"xkeysib", b"",                ALNUM | DASH,   (81, 81),   SendinblueApiKey,     sendinblue),
+    p(b"PMAK",    b"",                ALNUM | DASH,   (59, 59),   PostmanApiKey,        postman),
+    p(b"pul",     b"",                HEX_LOWER,      (40, 40),   PulumiToken,          not_filler),
+    p(b"ico",     b"",                ALNUM,          (32, 32),   InfracostApiKey,      not_filler),
+    p(b"fio",     b"u-",              DUFFEL,         (64, 64),   FrameioToken,         not_filler),
+    p(b"p8e",     b"",                ALNUM,          (32, 32),   AdobeClientSecret,    not_filler),
+    p(b"tk",      b"us-",             B64URL,         (48, 48),   ScalingoToken,        not_filler),
+    p(b"sq0atp",  b"",                B64URL,         (22, 60),   SquareToken,          not_filler),
+    p(b"sq0csp",  b"",                B64URL,         (22, 60),   SquareToken,          not_filler),
+    p(b"FLWSECK", b"",                ALNUM | DASH,   (34, 34),   FlutterwaveKey,       flutterwave),
+    p(b"FLWPUBK", b"",                ALNUM | DASH,   (34, 34),   FlutterwaveKey,       flutterwave),
+    p(b"s",       b"s4t2ud-",         HEX_ANY,        (64, 64),   Intra42Secret,        not_filler),
+    p(b"s",       b"s4t2af-",         HEX_ANY,        (64, 64),   Intra42Secret,        not_filler),
+    p(b"bedrock", b"api-key-",        B64,            (28, 4096), AwsBedrockApiKey,     bedrock_short),
+    p(b"A3",      b"",                ALNUM | DASH,   (36, 37),   OnePasswordToken,     onepassword_secret_key),
 ];
 
 /// Prefixes ending in `.`.
 #[rustfmt::skip]
 const DOT_PREFIXES: &[Prefix] = &[
     p(b"ya29",    b"",                B64URL,         (30, 4096), GoogleOauthToken,     not_filler),
-    p(b"SG",      b"",                B64URL | DOT,   (60, 80),   SendgridApiKey,       sendgrid),
+    p(b"SG",      b"",                B64URL | DOT | EQUALS, (60, 80), SendgridApiKey, sendgrid),
     p(b"hvs",     b"",                B64URL,         (24, 512),  VaultToken,           not_filler),
     p(b"hvb",     b"",                B64URL,         (24, 512),  VaultToken,           not_filler),
     p(b"hvr",     b"",                B64URL,         (24, 512),  VaultToken,           not_filler),
@@ -150,12 +191,16 @@ const DOT_PREFIXES: &[Prefix] = &[
     p(b"dp",      b"sa.",             ALNUM,          (40, 64),   DopplerToken,         not_filler),
     p(b"dp",      b"scim.",           ALNUM,          (40, 64),   DopplerToken,         not_filler),
     p(b"dp",      b"audit.",          ALNUM,          (40, 64),   DopplerToken,         not_filler),
+    p(b"dt0c01",  b"",                ALNUM | DOT,    (89, 89),   DynatraceToken,       dynatrace),
+    p(b"v1",      b"0-",              HEX_LOWER | DASH,(171, 171),CloudflareOriginCaKey,cloudflare_origin),
+    p(b"pat",     b"",                B64URL | DOT,   (68, 68),   HarnessApiKey,        harness),
+    p(b"sat",     b"",                B64URL | DOT,   (68, 68),   HarnessApiKey,        harness),
 ];
 
 /// The prefix table entry, if any, for the word that ends at anchor `i`.
 fn prefixed_token(input: &[u8], i: usize, table: &[Prefix], out: &mut Vec<Hit>) -> Option<usize> {
     let ws = run_start(input, i, ALNUM);
-    if ws == i || i - ws > 7 {
+    if ws == i || i - ws > 8 {
         return None;
     }
     let word = &input[ws..i];
@@ -180,6 +225,96 @@ fn prefixed_token(input: &[u8], i: usize, table: &[Prefix], out: &mut Vec<Hit>) 
         rule: entry.rule,
     });
     Some(end)
+}
+
+/// PlanetScale tokens: `\w`, `=`, `.`, `-`.
+const PSCALE: u16 = WORD | EQUALS | DOT | DASH;
+/// Duffel and Frame.io tokens: `\w`, `-`, `=`.
+const DUFFEL: u16 = WORD | DASH | EQUALS;
+
+/// `ntn_` + 11 digits + 35 alphanumerics.
+fn notion(v: &[u8]) -> bool {
+    v[..11].iter().all(u8::is_ascii_digit) && not_filler(&v[11..])
+}
+
+/// `sgp_` + 40 hex, or + 16 hex or `local`, `_`, 40 hex.
+fn sourcegraph(v: &[u8]) -> bool {
+    let hex40 = |t: &[u8]| t.len() == 40 && all_in(t, HEX_ANY) && not_filler(t);
+    match v.iter().position(|&b| b == b'_') {
+        None => hex40(v),
+        Some(u) => {
+            let head = &v[..u];
+            (head == b"local" || (head.len() == 16 && all_in(head, HEX_ANY))) && hex40(&v[u + 1..])
+        }
+    }
+}
+
+/// 32 of `[a-h0-9]` (any case) + `-X`, or 12 for an encryption key.
+fn flutterwave(v: &[u8]) -> bool {
+    let body = match v.len() {
+        12 => v,
+        34 if v.ends_with(b"-X") => &v[..32],
+        _ => return false,
+    };
+    body.iter()
+        .all(|b| matches!(b | 0x20, b'a'..=b'h' | b'0'..=b'9'))
+        && not_filler(body)
+}
+
+/// 64 hex, `-`, 16 alphanumerics.
+fn sendinblue(v: &[u8]) -> bool {
+    v[64] == b'-' && all_in(&v[..64], HEX_ANY) && all_in(&v[65..], ALNUM) && not_filler(&v[..64])
+}
+
+/// 24 hex, `-`, 34 hex.
+fn postman(v: &[u8]) -> bool {
+    v[24] == b'-' && all_in(&v[..24], HEX_ANY) && all_in(&v[25..], HEX_ANY) && not_filler(v)
+}
+
+/// The base64 of `bedrock.amazonaws.com` that every short-lived key starts with.
+fn bedrock_short(v: &[u8]) -> bool {
+    v.starts_with(b"YmVkcm9jay5hbWF6b25hd3MuY29t")
+}
+
+/// `A3-` + 6, then 11 or 6-5, then three groups of 5: upper case and digits.
+fn onepassword_secret_key(v: &[u8]) -> bool {
+    let mut groups = [0usize; 6];
+    let mut n = 0;
+    for part in v.split(|&b| b == b'-') {
+        if n == groups.len() {
+            return false;
+        }
+        groups[n] = part.len();
+        n += 1;
+    }
+    let shape = matches!(&groups[..n], [6, 11, 5, 5, 5] | [6, 6, 5, 5, 5, 5]);
+    shape
+        && v.iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'-')
+        && not_filler(v)
+}
+
+/// `dt0c01.` + 24 + `.` + 64 alphanumerics.
+fn dynatrace(v: &[u8]) -> bool {
+    v[24] == b'.' && all_in(&v[..24], ALNUM) && all_in(&v[25..], ALNUM) && not_filler(&v[25..])
+}
+
+/// `v1.0-` + 24 hex + `-` + 146 hex.
+fn cloudflare_origin(v: &[u8]) -> bool {
+    v[24] == b'-'
+        && all_in(&v[..24], HEX_LOWER)
+        && all_in(&v[25..], HEX_LOWER)
+        && not_filler(&v[25..])
+}
+
+/// `pat.` / `sat.` + 22 `[\w-]` + `.` + 24 + `.` + 20 alphanumerics.
+fn harness(v: &[u8]) -> bool {
+    v[22] == b'.'
+        && v[47] == b'.'
+        && all_in(&v[..22], B64URL)
+        && all_in(&v[23..47], ALNUM)
+        && all_in(&v[48..], ALNUM)
+        && not_filler(&v[23..47])
 }
 
 /// `sk-` + 20 + `T3BlbkFJ` (base64 of "OpenAI") + 20: the pre-2024 key shape.
@@ -241,8 +376,9 @@ fn on_dash(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         }
         if i == 0 || !is(input[i - 1], IDENT) || is_escape_letter_at(input, i - 1) {
             generic::on_long_flag(input, i, out);
+            return None;
         }
-        return None;
+        // `sq0atp--…`: a prefix whose token starts with `-`.
     }
     if i > 0 && matches!(input[i - 1], b' ' | b'\t') {
         if starts_with_at(input, i, b"-u ") {
@@ -265,10 +401,68 @@ fn on_dot(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
             return Some(end);
         }
     }
+    let ws = run_start(input, i, ALNUM);
+    // Words longer than a prefix: `pat<14>.<64 hex>`, `<14>.atlasv1.<60-70>`.
+    if i - ws == 17 && starts_with_at(input, ws, b"pat") {
+        let end = run_end(input, i + 1, ALNUM);
+        if end - i - 1 == 64
+            && all_in(&input[i + 1..end], HEX_LOWER)
+            && not_filler(&input[i + 1..end])
+        {
+            return push(out, ws, end, Rule::AirtableToken);
+        }
+    }
+    if i - ws == 14 && starts_with_at(input, i + 1, b"atlasv1.") {
+        let body = i + 9;
+        let end = run_end(input, body, LOWER_ALNUM | DASH | UNDERSCORE | EQUALS);
+        if (60..=70).contains(&(end - body)) && not_filler(&input[body..end]) {
+            return push(out, ws, end, Rule::TerraformCloudToken);
+        }
+    }
+    // A Slack webhook quoted without its scheme.
+    if i - ws == 5
+        && starts_with_at(input, ws, b"hooks")
+        && starts_with_at(input, i + 1, b"slack.com/")
+    {
+        url::webhook(input, b"hooks.slack.com", i + 10, out);
+        return None;
+    }
     prefixed_token(input, i, DOT_PREFIXES, out)
 }
 
-/// `SG.` + 22 + `.` + 43, both parts base64url.
+fn push(out: &mut Vec<Hit>, start: usize, end: usize, rule: Rule) -> Option<usize> {
+    out.push(Hit { start, end, rule });
+    Some(end)
+}
+
+/// `sha256~` of OpenShift tokens, and the `<digit>Q~` inside Entra ID
+/// (Azure AD) client secrets.
+#[inline(never)]
+fn on_tilde(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
+    if i >= 6 && ends_with_at(input, i, b"sha256") && left_boundary(input, i - 6) {
+        let end = run_end(input, i + 1, B64URL);
+        if end - i - 1 == 43 && not_filler(&input[i + 1..end]) {
+            return push(out, i - 6, end, Rule::OpenshiftToken);
+        }
+        return None;
+    }
+    const AZURE: u16 = ALNUM | UNDERSCORE | TILDE | DOT;
+    if i >= 5 && input[i - 1] == b'Q' && input[i - 2].is_ascii_digit() {
+        let start = i - 5;
+        if !all_in(&input[start..i - 2], AZURE) || !left_boundary(input, start) {
+            return None;
+        }
+        let end = run_end(input, i + 1, AZURE | DASH);
+        let rest = &input[i + 1..end];
+        if (31..=34).contains(&rest.len()) && not_filler(rest) && classes(rest).count() >= 2 {
+            return push(out, start, end, Rule::AzureAdClientSecret);
+        }
+    }
+    None
+}
+
+/// `SG.` + 22 + `.` + 43, both parts base64url; or 66 characters of that
+/// alphabet and `=` without the inner dot (gitleaks' shape).
 fn sendgrid(v: &[u8]) -> bool {
     match v.iter().position(|&b| b == b'.') {
         Some(d) => {
@@ -277,22 +471,32 @@ fn sendgrid(v: &[u8]) -> bool {
                 && !v[d + 1..].contains(&b'.')
                 && not_filler(&v[..d])
         }
-        None => false,
+        None => v.len() == 66 && not_filler(v),
     }
 }
 
 /// Header and payload are base64url JSON objects, so both start with `eyJ`
-/// / `ey`; `dot` is the first separator.
+/// / `ey`; `dot` is the first separator. A header of 10+ characters after
+/// `eyJ`, or 19+ after a bare `ey` (gitleaks' shape); some encoders leave
+/// `/` and `\` in the later parts.
 fn jwt(input: &[u8], dot: usize, out: &mut Vec<Hit>) -> Option<usize> {
+    const PART: u16 = B64URL | PLUS_SLASH;
     let start = run_start(input, dot, B64URL);
-    if dot - start < 10 || !starts_with_at(input, start, b"eyJ") {
+    let header_ok = if starts_with_at(input, start, b"eyJ") {
+        dot - start >= 10
+    } else {
+        starts_with_at(input, start, b"ey")
+            && dot - start >= 19
+            && all_in(&input[start..dot], ALNUM)
+    };
+    if !header_ok {
         return None;
     }
-    let payload_end = run_end(input, dot + 1, B64URL);
+    let payload_end = run_end(input, dot + 1, PART);
     if payload_end - dot - 1 < 10 || input.get(payload_end) != Some(&b'.') {
         return None;
     }
-    let end = run_end(input, payload_end + 1, B64URL);
+    let end = run_end(input, payload_end + 1, PART);
     out.push(Hit {
         start,
         end,
@@ -315,7 +519,7 @@ fn on_colon(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         url::scan(input, i, 5, out);
         return Some(i + 5);
     }
-    if i > 0 && input[i - 1].is_ascii_digit() && starts_with_at(input, i + 1, b"AA") {
+    if i > 0 && input[i - 1].is_ascii_digit() && input.get(i + 1) == Some(&b'A') {
         telegram(input, i, out);
     }
     match (i.checked_sub(1).map(|p| input[p]), input.get(i + 1)) {
@@ -330,6 +534,12 @@ fn on_colon(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
 
 #[inline(never)]
 fn on_equals(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
+    if ends_with_at(input, i, b"_gitlab_session") {
+        let end = run_end(input, i + 1, LOWER_ALNUM);
+        if end - i - 1 == 32 && not_filler(&input[i + 1..end]) {
+            return push(out, i + 1, end, Rule::GitlabSessionCookie);
+        }
+    }
     let prev = i.checked_sub(1).map(|p| input[p]);
     match (prev, input.get(i + 1)) {
         // Comparisons, not assignments.
@@ -351,7 +561,7 @@ fn on_equals(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
 }
 
 /// `123456789:AA…`: a numeric bot id, a colon, and about 35 characters that
-/// start with `AA`.
+/// start with `A` (`AA` in every token seen; gitleaks asks only for `A`).
 fn telegram(input: &[u8], colon: usize, out: &mut Vec<Hit>) {
     let mut start = run_start(input, colon, ALNUM);
     // The Bot API puts it in the path: `api.telegram.org/bot<id>:<secret>/`.
@@ -359,11 +569,13 @@ fn telegram(input: &[u8], colon: usize, out: &mut Vec<Hit>) {
         start += 3;
     }
     let id = &input[start..colon];
-    if !(8..=10).contains(&id.len()) || !id.iter().all(u8::is_ascii_digit) {
+    if !(5..=16).contains(&id.len()) || !id.iter().all(u8::is_ascii_digit) {
         return;
     }
     let end = run_end(input, colon + 1, B64URL);
-    if (30..=40).contains(&(end - colon - 1)) && not_filler(&input[colon + 1..end]) {
+    let secret = &input[colon + 1..end];
+    let shaped = (30..=40).contains(&secret.len()) && (secret[1] == b'A' || secret.len() == 35);
+    if shaped && not_filler(secret) && !has_no_letter(&secret[1..]) {
         out.push(Hit {
             start,
             end,
@@ -410,9 +622,46 @@ fn on_word_start(input: &[u8], i: usize, letter: u8, out: &mut Vec<Hit>) -> Opti
                     });
                     end
                 })
+            } else if at(b"ABSK") {
+                // Amazon Bedrock long-lived key: base64 of `BedrockAPIKey-…`.
+                let end = run_end(input, i + 4, B64);
+                ((109..=271).contains(&(end - i - 4)) && not_filler(&input[i + 4..end]))
+                    .then(|| push(out, i, end, Rule::AwsBedrockApiKey))
+                    .flatten()
             } else {
                 None
             }
+        }
+        b'L' if at(b"LTAI") => {
+            let end = run_end(input, i, ALNUM);
+            (end - i == 24 && not_filler(&input[i + 4..end]))
+                .then(|| push(out, i, end, Rule::AlibabaAccessKeyId))
+                .flatten()
+        }
+        b'E' if at(b"EZAK") || at(b"EZTK") => {
+            let end = run_end(input, i, ALNUM);
+            (end - i == 58 && not_filler(&input[i + 4..end]))
+                .then(|| push(out, i, end, Rule::EasypostApiKey))
+                .flatten()
+        }
+        b'E' if at(b"EAAM") || at(b"EAAC") => {
+            let end = run_end(input, i, ALNUM);
+            (end - i >= 104 && end - i <= 1024 && not_filler(&input[i + 4..end]))
+                .then(|| push(out, i, end, Rule::FacebookAccessToken))
+                .flatten()
+        }
+        b'E' if at(b"EAAA") => {
+            let end = run_end(input, i, B64URL);
+            ((26..=64).contains(&(end - i)) && not_filler(&input[i + 4..end]))
+                .then(|| push(out, i, end, Rule::SquareToken))
+                .flatten()
+        }
+        // A JWT encoded once more in base64 (`eyJ` → `ZXlK`).
+        b'Z' if at(b"ZXlK") => {
+            let end = run_end(input, i, B64);
+            (end - i >= 60 && end - i <= 8192 && not_filler(&input[i..end]))
+                .then(|| push(out, i, end, Rule::Jwt))
+                .flatten()
         }
         b'S' if at(b"SK") => {
             let end = run_end(input, i, ALNUM);

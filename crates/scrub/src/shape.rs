@@ -347,7 +347,32 @@ pub(crate) fn not_filler(v: &[u8]) -> bool {
             .filter(|&&b| !std::mem::replace(&mut seen[b as usize], true))
             .count()
     };
-    distinct >= 6 && !contains(v, b"xxxxx") && !contains(v, b"XXXXX") && !contains(v, b"EXAMPLE")
+    distinct >= 6
+        && !contains(v, b"xxxxx")
+        && !contains(v, b"XXXXX")
+        && !contains(v, b"EXAMPLE")
+        && !has_counting_run(v)
+}
+
+/// Seven characters counting up (`abcdefg`, `1234567`, `7890123`): typed by
+/// a person filling in an example (`sk-ant-api03-abc123…klmnopqrstuvwx`),
+/// about one chance in 10^11 per position in a random base64 token.
+fn has_counting_run(v: &[u8]) -> bool {
+    let mut run = 1;
+    for w in v.windows(2) {
+        let next = w[1] == w[0].wrapping_add(1)
+            && w[0].is_ascii_alphanumeric()
+            && w[1].is_ascii_alphanumeric();
+        run = if next || (w[0] == b'9' && w[1] == b'0') {
+            run + 1
+        } else {
+            1
+        };
+        if run >= 7 {
+            return true;
+        }
+    }
+    false
 }
 
 /// No ASCII letter at all: numbers (`4096`, `1.5e10`, a JSON literal position),

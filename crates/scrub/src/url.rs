@@ -84,7 +84,7 @@ fn userinfo(input: &[u8], start: usize, at: usize, authority_end: usize, out: &m
 }
 
 /// Webhook URLs have no userinfo: the secret is the path.
-fn webhook(input: &[u8], host: &[u8], path_start: usize, out: &mut Vec<Hit>) {
+pub(crate) fn webhook(input: &[u8], host: &[u8], path_start: usize, out: &mut Vec<Hit>) {
     let path_at = |lit: &[u8]| starts_with_at(input, path_start, lit);
     const PATH: u16 = ALNUM | DASH | UNDERSCORE | PLUS_SLASH;
     if host == b"hooks.slack.com" {
@@ -95,7 +95,8 @@ fn webhook(input: &[u8], host: &[u8], path_start: usize, out: &mut Vec<Hit>) {
                 if e - s >= 20
                     && e - s <= 256
                     && not_filler(&input[s..e])
-                    && input[s..e].contains(&b'/')
+                    // T…/B…/secret; the secret alone when quoted apart.
+                    && (input[s..e].contains(&b'/') || (40..=60).contains(&(e - s)))
                 {
                     out.push(Hit {
                         start: s,
