@@ -803,8 +803,10 @@ class PyRule:
             res.append((m.start(), m.start() + len(match), match, secret))
         return res
 
-    def detect(self, text, path, global_allowlists):
-        """-> (secrets reported, reasons candidates were dropped)."""
+    def detect(self, text, path, global_allowlists, meta=False):
+        """-> (secrets reported, reasons candidates were dropped).
+
+        meta: report (secret, match, start line) instead of the secret alone."""
         if commit_or_path_allowed(path, global_allowlists):
             return [], ["global path allowlist"]
         if self.keywords and not any(k in text.lower() for k in self.keywords):
@@ -814,7 +816,8 @@ class PyRule:
         if self.path is not None:
             ok = bool(path) and self.path.search(path) is not None
             if self.rx is None:
-                return (([""], []) if ok else ([], ["path"]))
+                return ((([("", "file detected: " + path, 0)] if meta else [""]), []) if ok
+                        else ([], ["path"]))
             if not ok:
                 return [], ["path"]
         if self.rx is None:
@@ -831,11 +834,25 @@ class PyRule:
             elif finding_allowed(secret, match, line, path, self.allowlists):
                 why.append("rule allowlist")
             else:
-                found.append(secret)
+                found.append((secret, match, text.count("\n", 0, start)) if meta else secret)
         return found, (why or ["no regex match"])
 
 
-def postprocess(args, raw_path, toml_text):
+def py_full_detect(rules, text, path, global_allowlists):
+    """Python replica of Detector.Detect with every rule (no decoding): [(rule, secret)]."""
+    fs = []
+    for pr in rules:
+        found, _ = pr.detect(text, path, global_allowlists, meta=True)
+        fs += [(pr.id, secret, match, line) for secret, match, line in found]
+    # detect.filter: a generic-* finding is dropped if a non-generic finding of another
+    # rule on the same line has a secret containing it
+    return [(r, s) for r, s, m, l in fs
+            if not ("generic" in r.lower()
+                    and any(l == l2 and r != r2 and s in s2 and "generic" not in r2.lower()
+                            for r2, s2, m2, l2 in fs))]
+
+
+def postprocess(args, raw_path, toml_text, full_detect):
     cfg = tomllib.loads(toml_text)
     rules = cfg["rules"]
     rule_ids = [r["id"] for r in rules]
@@ -855,7 +872,7 @@ def postprocess(args, raw_path, toml_text):
     notes = collections.defaultdict(list)
     unknown = collections.Counter()
     multi = 0
-    lines = []
+    objs = []
     for r in recs:
         rid, kind, text, path = r["rule"], r["kind"], r["text"], r.get("path")
         if rid not in counts:
@@ -881,7 +898,7 @@ def postprocess(args, raw_path, toml_text):
         if kind == "tp" and len(set(go_secrets)) > 1:
             obj["secrets"] = go_secrets
             multi += 1
-        lines.append(json.dumps(obj, ensure_ascii=False))
+        objs.append(obj)
         counts[rid][kind] += 1
 
         # 1. regex only: the rule's regex (and path) from gitleaks.toml
@@ -902,6 +919,47 @@ def postprocess(args, raw_path, toml_text):
         pt, _ = toml_rules[rid].detect(text, path, global_als)
         if pt != py:
             exc[rid]["toml_differs"] += 1
+
+    # 4. gitleaks' detector with the full default config (all rules, global allowlist, keywords,
+    #    entropy) on every sample: `full`, the sorted rule ids it reports.  The library default
+    #    (max-decode-depth 0, as NewDetectorDefaultConfig) is recorded; the CLI's default
+    #    (--max-decode-depth 5) and a Python replica are only compared.
+    samples = [(o["text"], o.get("path")) for o in objs]
+    full, full_log = full_detect(samples, 0)
+    full5, _ = full_detect(samples, 5)
+    py_rules = list(toml_rules.values())
+    full_stats = collections.Counter()
+    fp_flag, fp_flag_from, tp_other, tp_extra, d5 = (collections.Counter() for _ in range(5))
+    py_diff = []
+    for o, fs, fs5 in zip(objs, full, full5):
+        rid, kind = o["rule"], o["kind"]
+        got = sorted({f["rule"] for f in fs})
+        o["full"] = got
+        got5 = sorted({f["rule"] for f in fs5})
+        if got5 != got:
+            d5[(rid, kind, " ".join(["+" + x for x in got5 if x not in got]
+                                    + ["-" + x for x in got if x not in got5]))] += 1
+        py = sorted(py_full_detect(py_rules, o["text"], o.get("path"), global_als))
+        if py != sorted((f["rule"], f["secret"]) for f in fs):
+            py_diff.append((rid, kind))
+        if kind == "fp":
+            if got:
+                full_stats["fp_flagged"] += 1
+                full_stats["fp_own"] += rid in got
+                for x in got:
+                    fp_flag[x] += 1
+                    fp_flag_from[(x, rid)] += 1
+        elif rid in got:
+            full_stats["tp_own"] += 1
+            if len(got) > 1:
+                full_stats["tp_own_plus"] += 1
+                tp_extra.update(x for x in got if x != rid)
+        elif got:
+            full_stats["tp_other_only"] += 1
+            tp_other[(rid, "+".join(got))] += 1
+        else:
+            full_stats["tp_none"] += 1
+    lines = [json.dumps(o, ensure_ascii=False) for o in objs]
 
     with open(os.path.join(out_dir, "gitleaks.jsonl"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
@@ -971,6 +1029,35 @@ def postprocess(args, raw_path, toml_text):
                   f"{e['re_fp_hit'] or ''} | {why} | {fails} | {(e['py_differs'] + e['toml_differs']) or ''} |")
     for rid, ns in notes.items():
         md.append(f"\nNote, {rid}: {sorted(set(ns))}")
+    md.append("")
+    md.append("### Full default config (`full`)")
+    md.append("")
+    md.append(f"gitleaks' Go detector loaded with the whole `config/gitleaks.toml` "
+              f"(`{full_log.strip().removeprefix('corpusfull: ')}`), run on every sample "
+              "(with its `path`, if any):")
+    md.append("")
+    md.append(f"- fps it flags: **{full_stats['fp_flagged']} / {n_fp}** "
+              f"(with the fp's own rule: {full_stats['fp_own']}), by rule: "
+              + "; ".join(f"{x} {n} (fps of " + ", ".join(
+                  f"{r} {m}" for (x2, r), m in sorted(fp_flag_from.items(), key=lambda kv: (-kv[1], kv[0][1]))
+                  if x2 == x) + ")" for x, n in sorted(fp_flag.items(), key=lambda kv: (-kv[1], kv[0]))))
+    md.append(f"- tps it flags with their own rule: **{full_stats['tp_own']} / {n_tp}** "
+              f"({full_stats['tp_own_plus']} of them also with other rules: "
+              + ", ".join(f"{x} {n}" for x, n in sorted(tp_extra.items(), key=lambda kv: (-kv[1], kv[0])))
+              + ")")
+    md.append(f"- tps it flags with a different rule only: **{full_stats['tp_other_only']}**"
+              + (" — " + ", ".join(f"{r} → {x}: {n}" for (r, x), n in sorted(tp_other.items()))
+                 if tp_other else "")
+              + f"; tps it does not flag at all: **{full_stats['tp_none']}**")
+    md.append(f"- with the CLI's default `--max-decode-depth 5` (the library's default, used for `full`, "
+              f"is 0: no decoding), {sum(d5.values())} samples get a different rule set"
+              + (": " + "; ".join(f"{rid} {kind}s {n} ({change})"
+                                  for (rid, kind, change), n in sorted(d5.items())) if d5 else ""))
+    md.append(f"- Python replica of the full detector (all rules, then `detect.filter`, which drops a "
+              f"generic finding whose secret a specific rule reports on the same line) vs Go: "
+              f"{len(py_diff)} samples disagree (rule, secret)"
+              + (": " + ", ".join(f"{r} {k} {n}" for (r, k), n in sorted(collections.Counter(py_diff).items()))
+                 if py_diff else ""))
     report = "\n".join(md) + "\n"
 
     gmd = os.path.join(out_dir, "GITLEAKS.md")

@@ -12,7 +12,8 @@ Exit codes:
   2  invalid command line; for `hookwatch hook`: a PreToolUse guard block
   `hookwatch run` exits with the status of the last Claude Code run (0 once
   a resume succeeded); `hookwatch alerts test` exits 1 when the target did
-  not take the test notification
+  not take the test notification; `hookwatch scrub --report` exits 3 when
+  it found a secret
 
 Environment:
   HOOKWATCH_HOME   holds config.toml and all data (default: XDG paths)
@@ -200,6 +201,19 @@ enum Cmd {
         /// The command: claude -p "task" [options]
         #[arg(required = true, allow_hyphen_values = true)]
         command: Vec<String>,
+    },
+    /// Print a file (or stdin) with every secret replaced by [REDACTED:<rule>],
+    /// the scrubber the hook uses; --report lists what was found instead
+    Scrub {
+        /// The file to scrub; `-` or nothing reads stdin
+        file: Option<PathBuf>,
+        /// List the findings (line, column, rule; never the value) instead of
+        /// printing the text; exits 3 when there are any
+        #[arg(long)]
+        report: bool,
+        /// With --report: JSON
+        #[arg(long, requires = "report")]
+        json: bool,
     },
     /// Print shell completions
     Completions { shell: clap_complete::Shell },
@@ -423,6 +437,12 @@ pub fn run() -> i32 {
         } => crate::cmd::query::tail(&q, limit, interval_ms),
         Cmd::Config { action, json } => crate::cmd::config::run(action, json),
         Cmd::Demo { home } => crate::cmd::demo::run(home),
+        Cmd::Scrub { file, report, json } => {
+            match crate::cmd::scrub::run(file.as_deref(), report, json) {
+                Ok(code) => return code,
+                Err(e) => Err(e),
+            }
+        }
         Cmd::Ingest { background, json } => crate::cmd::ingest::run(background, json),
         Cmd::Rules { action } => match action {
             RulesAction::List { json } => crate::cmd::rules::list(json),

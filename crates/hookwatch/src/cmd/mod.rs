@@ -9,6 +9,7 @@ pub mod install;
 pub mod query;
 pub mod recover;
 pub mod rules;
+pub mod scrub;
 
 /// The config for a command: strict, an error names the file and line.
 pub fn load_config(paths: &crate::paths::Paths) -> anyhow::Result<crate::config::Config> {
