@@ -204,6 +204,10 @@ fn prefixed_token(input: &[u8], i: usize, table: &[Prefix], out: &mut Vec<Hit>) 
         return None;
     }
     let word = &input[ws..i];
+    // `video_box.ico-7a38….png`: a short prefix after a dot is a file name.
+    if word.len() <= 3 && ws > 0 && input[ws - 1] == b'.' {
+        return None;
+    }
     let entry = table
         .iter()
         .find(|e| e.word == word && starts_with_at(input, i + 1, e.rest))?;
@@ -328,7 +332,14 @@ fn mixed_case(v: &[u8]) -> bool {
 }
 
 fn digit_and_not_filler(v: &[u8]) -> bool {
-    v.iter().any(u8::is_ascii_digit) && not_filler(v)
+    v.iter().any(u8::is_ascii_digit) && not_filler(v) && !words_tail(v)
+}
+
+/// `xoxp-1-SlackAppConfigurationAccessTokenHere`: the part after the last
+/// digit group reads as words.
+fn words_tail(v: &[u8]) -> bool {
+    let tail = v.rsplit(|&b| b == b'-').next().unwrap_or(v);
+    tail.len() >= 16 && is_wordish(tail)
 }
 
 /// Sentry org tokens and Grafana Cloud tokens carry base64 JSON.
@@ -614,7 +625,10 @@ fn on_word_start(input: &[u8], i: usize, letter: u8, out: &mut Vec<Hit>) -> Opti
                 aws_access_key_id(input, i, out)
             } else if at(b"AIza") {
                 let end = run_end(input, i + 4, B64URL);
-                (end - i == 39 && not_filler(&input[i + 4..end])).then(|| {
+                (end - i == 39
+                    && not_filler(&input[i + 4..end])
+                    && !KNOWN_PUBLIC_GOOGLE_KEYS.contains(&&input[i..end]))
+                .then(|| {
                     out.push(Hit {
                         start: i,
                         end,
@@ -712,6 +726,28 @@ fn on_word_start(input: &[u8], i: usize, letter: u8, out: &mut Vec<Hit>) -> Opti
         _ => None,
     }
 }
+
+/// Browser keys that Google's and Firebase's own sample apps and SDKs ship in
+/// public source (gitleaks' allowlist for the same rule): not secrets, and
+/// common in the output of builds that vendor those samples.
+const KNOWN_PUBLIC_GOOGLE_KEYS: &[&[u8]] = &[
+    b"AIzaSyabcdefghijklmnopqrstuvwxyz1234567",
+    b"AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
+    b"AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM",
+    b"AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU",
+    b"AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0",
+    b"AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A",
+    b"AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c",
+    b"AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4",
+    b"AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY",
+    b"AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM",
+    b"AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ",
+    b"AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g",
+    b"AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU",
+    b"AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw",
+    b"AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE",
+    b"AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
+];
 
 fn aws_access_key_id(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
     let end = run_end(input, i, ALNUM);

@@ -28,8 +28,8 @@ struct Floor {
     false_positives: usize,
 }
 const FLOOR: Floor = Floor {
-    found: 4823,
-    false_positives: 34,
+    found: 4822,
+    false_positives: 16,
 };
 
 /// Rules gitleaks applies only to file paths or file names, which a hook
