@@ -215,6 +215,15 @@ enum Cmd {
         #[arg(long, requires = "report")]
         json: bool,
     },
+    /// Apply the current scrub rules to everything already stored (after an
+    /// upgrade); resumable, and a no-op once done with these rules
+    Rescrub {
+        /// Rows per transaction
+        #[arg(long, default_value_t = 500)]
+        batch: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print shell completions
     Completions { shell: clap_complete::Shell },
 }
@@ -437,6 +446,7 @@ pub fn run() -> i32 {
         } => crate::cmd::query::tail(&q, limit, interval_ms),
         Cmd::Config { action, json } => crate::cmd::config::run(action, json),
         Cmd::Demo { home } => crate::cmd::demo::run(home),
+        Cmd::Rescrub { batch, json } => crate::cmd::rescrub::run(batch, json),
         Cmd::Scrub { file, report, json } => {
             match crate::cmd::scrub::run(file.as_deref(), report, json) {
                 Ok(code) => return code,

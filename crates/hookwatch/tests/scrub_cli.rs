@@ -80,3 +80,55 @@ fn a_missing_file_is_an_error_that_names_it() {
         "the error message is scrubbed too: {err}"
     );
 }
+
+/// An event stored by an older hook, whose scrubber did not know a format,
+/// is cleaned by `hookwatch rescrub`, everywhere in the data dir; a second
+/// run has nothing to do.
+#[test]
+fn rescrub_cleans_what_an_older_scrubber_let_through() {
+    let h = Home::new();
+    // Recorded normally first, so the data dir and database exist.
+    let out = h.hook(failure_event("s1", "t1", 100).to_string().as_bytes());
+    assert!(out.status.success());
+    // Written straight to the spool, as a hook without today's rules would
+    // have kept it: a Postman key in the error text.
+    let secret = "PMAK-5f0c9e2a7d41b8c36e0a9f27-d3b18e6c0f5a92e47b1c8d30f6a25e9c4b";
+    let mut event = failure_event("s1", "t2", 100);
+    event["error"] = format!("Exit code 1\nnewman: invalid API key {secret}").into();
+    let payload = event.to_string();
+    let header = hookwatch_store::spool::Header {
+        v: hookwatch_store::spool::FORMAT_VERSION,
+        id: "0000000000000001-old".into(),
+        time_us: 1_700_000_000_000_000,
+        len: payload.len() as u64,
+        original_size: payload.len() as u64,
+        ..Default::default()
+    };
+    let spool = h.path().join("spool");
+    hookwatch_store::spool::write(&spool, &header, payload.as_bytes(), false).unwrap();
+    assert!(h.run(&["ingest"]).status.success());
+    assert!(contains(&h.all_bytes(), secret), "the old value is stored");
+
+    let out = h.run(&["rescrub", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["changed"], 1, "{report}");
+    assert_eq!(report["complete"], true);
+    assert!(
+        !contains(&h.all_bytes(), secret),
+        "nothing in the data dir holds it"
+    );
+    let shown = h.run(&["events", "--json"]);
+    assert!(contains(&shown.stdout, "[REDACTED:postman-api-key]"));
+
+    let out = h.run(&["rescrub"]);
+    assert!(
+        contains(&out.stdout, "already scrubbed"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -123,6 +123,24 @@ pub fn rules() -> &'static [RuleInfo] {
     rules::RULES
 }
 
+/// Bumped whenever a rule change makes the scrubber find more (a new rule,
+/// a wider shape), so `hookwatch rescrub` walks stored data again.
+const RULES_REVISION: u32 = 2;
+
+/// The rule set's version: the revision and a hash of the rule ids. Stored
+/// data rescrubbed with this version needs no second pass.
+pub fn rules_version() -> String {
+    // FNV-1a: stable across releases and platforms, unlike `DefaultHasher`.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for r in rules::RULES {
+        for b in r.id.bytes().chain([0]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{RULES_REVISION}-{h:016x}")
+}
+
 /// Earliest start wins, then the longest span, then the rule listed first;
 /// later hits that overlap the winner are merged into it, so every byte of
 /// every candidate is redacted exactly once.

@@ -12,6 +12,7 @@
 pub mod counter;
 pub mod outbox;
 pub mod recover;
+pub mod rescrub;
 pub mod spool;
 
 use hookwatch_event::Event;
@@ -29,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_mcp_server.sql"),
     include_str!("../migrations/0005_alerts.sql"),
     include_str!("../migrations/0006_recover.sql"),
+    include_str!("../migrations/0007_rescrub.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

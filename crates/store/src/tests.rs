@@ -336,3 +336,67 @@ fn a_schema_1_database_is_migrated() {
     assert_eq!(s.ingest(&[sd]).unwrap().inserted, 1);
     assert_eq!(s.count().unwrap(), 2);
 }
+
+#[test]
+fn rescrub_replaces_old_values_resumes_and_leaves_no_trace_in_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let spool_dir = d.path().join("spool");
+    let secret = "SECRETVALUE-7f3a9c";
+    for i in 0..5 {
+        let payload = FAIL.replace("Exit code 1", &format!("Exit code 1 token {secret} #{i}"));
+        put(&spool_dir, &format!("r{i}"), &payload);
+    }
+    let db = d.path().join("db.sqlite");
+    let mut s = Store::open(&db).unwrap();
+    assert_eq!(
+        s.ingest(std::slice::from_ref(&spool_dir)).unwrap().inserted,
+        5
+    );
+    // Closing checkpoints the WAL: the old values are in the main file now.
+    drop(s);
+    let holds = |p: &Path| {
+        std::fs::read(p).is_ok_and(|b| b.windows(secret.len()).any(|w| w == secret.as_bytes()))
+    };
+    assert!(holds(&db));
+    let mut s = Store::open(&db).unwrap();
+    let scrub = |v: &[u8]| {
+        let text = String::from_utf8_lossy(v);
+        text.contains(secret)
+            .then(|| text.replace(secret, "[REDACTED:test]").into_bytes())
+    };
+    let mut seen = Vec::new();
+    let mut progress = |p: rescrub::RescrubProgress| seen.push((p.table.to_string(), p.done));
+
+    // Interrupted after one batch of two rows.
+    let r = s.rescrub("v1", &scrub, 2, Some(1), &mut progress).unwrap();
+    assert_eq!((r.scanned, r.changed, r.complete), (2, 2, false));
+    // Resumed: the other three, then the other tables (empty).
+    let r = s.rescrub("v1", &scrub, 2, None, &mut progress).unwrap();
+    assert_eq!(
+        (r.scanned, r.changed, r.complete, r.resumed_after),
+        (3, 3, true, 2)
+    );
+    assert_eq!(seen.last().unwrap(), &("events".to_string(), 5));
+    // Done with these rules: nothing to do.
+    let r = s.rescrub("v1", &scrub, 2, None, &mut |_| {}).unwrap();
+    assert_eq!((r.scanned, r.changed), (0, 0));
+    // New rules: everything again, nothing left to change.
+    let r = s.rescrub("v2", &scrub, 100, None, &mut |_| {}).unwrap();
+    assert_eq!((r.scanned, r.changed), (5, 0));
+
+    for row in s.events(&EventFilter::default()).unwrap() {
+        let error = row.error.unwrap_or_default();
+        assert!(error.contains("[REDACTED:test]"), "{error}");
+    }
+    drop(s);
+    for entry in std::fs::read_dir(d.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            assert!(
+                !holds(&path),
+                "{} still holds the old value",
+                path.display()
+            );
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod ingest;
 pub mod install;
 pub mod query;
 pub mod recover;
+pub mod rescrub;
 pub mod rules;
 pub mod scrub;
 
