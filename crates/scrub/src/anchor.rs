@@ -2,7 +2,7 @@
 //!
 //! An anchor is a byte where a rule can start looking: `_ - . : = ~`, or the
 //! first two letters of a prefix without a separator (`AK`, `AS`, `AB`,
-//! `AC`, `A3`, `AI`, `SK`, `da`, `be`/`Be`/`BE`, `LT`, `EZ`, `EA`, `ZX`).
+//! `AC`, `A3`, `AI`, `AT`, `SK`, `da`, `be`/`Be`/`BE`, `LT`, `EZ`, `EA`, `ZX`).
 //! Checking the second letter
 //! here, 16 bytes at a time, keeps common letters from stopping the scan.
 //! [`is_anchor`] is the definition; the SSE2 path must agree with it
@@ -14,7 +14,7 @@ pub(crate) fn is_anchor(input: &[u8], i: usize) -> bool {
     let second = input.get(i + 1).copied().unwrap_or(0);
     match input[i] {
         b'_' | b'-' | b'.' | b':' | b'=' | b'~' => true,
-        b'A' => matches!(second, b'K' | b'S' | b'B' | b'C' | b'3' | b'I'),
+        b'A' => matches!(second, b'K' | b'S' | b'B' | b'C' | b'3' | b'I' | b'T'),
         b'S' => second == b'K',
         b'L' => second == b'T',
         b'E' => matches!(second, b'Z' | b'A'),
@@ -81,7 +81,7 @@ mod simd {
                     _mm_or_si128(eq(nx, b'K'), eq(nx, b'S')),
                     _mm_or_si128(eq(nx, b'B'), eq(nx, b'C')),
                 ),
-                _mm_or_si128(eq(nx, b'3'), eq(nx, b'I')),
+                _mm_or_si128(_mm_or_si128(eq(nx, b'3'), eq(nx, b'I')), eq(nx, b'T')),
             );
             let a = _mm_and_si128(eq(c, b'A'), after_a);
             let s = _mm_and_si128(eq(c, b'S'), eq(nx, b'K'));

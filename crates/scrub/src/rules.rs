@@ -169,6 +169,46 @@ rule_table! {
         "OpenShift user token (sha256~ + 43 characters)";
     GitlabSessionCookie => "gitlab-session-cookie",
         "GitLab session cookie (_gitlab_session=)";
+    MailgunApiKey => "mailgun-api-key",
+        "Mailgun private and public API keys (key-, pubkey- + 32 hex)";
+    AtlassianToken => "atlassian-token",
+        "Atlassian API token (ATATT3 + 186 characters)";
+    BitbucketAppPassword => "bitbucket-app-password",
+        "Bitbucket app password (ATBB + 32 alphanumerics)";
+    SupabaseToken => "supabase-token",
+        "Supabase personal access token and secret key (sbp_ + 40 hex, sb_secret_)";
+    NewRelicKey => "new-relic-key",
+        "New Relic user, browser and insert keys (NRAK-, NRJS-, NRII-)";
+    XaiApiKey => "xai-api-key",
+        "xAI API key (xai- + 80 alphanumerics)";
+    GroqApiKey => "groq-api-key",
+        "Groq API key (gsk_ + 52 alphanumerics)";
+    ReplicateToken => "replicate-token",
+        "Replicate API token (r8_ + 37 alphanumerics)";
+    OpenrouterApiKey => "openrouter-api-key",
+        "OpenRouter API key (sk-or-v1- + 64 hex)";
+    TavilyApiKey => "tavily-api-key",
+        "Tavily API key (tvly-, tvly-dev-, tvly-prod-)";
+    LangsmithApiKey => "langsmith-api-key",
+        "LangSmith personal and service keys (lsv2_pt_, lsv2_sk_)";
+    PineconeApiKey => "pinecone-api-key",
+        "Pinecone API key (pcsk_)";
+    NeonApiKey => "neon-api-key",
+        "Neon API key (napi_ + 64 lower-case alphanumerics)";
+    ResendApiKey => "resend-api-key",
+        "Resend API key (re_ + 8 + _ + 24 alphanumerics)";
+    FigmaToken => "figma-token",
+        "Figma personal access token (figd_)";
+    NetlifyToken => "netlify-token",
+        "Netlify personal access token (nfp_ + 36 alphanumerics)";
+    BuildkiteToken => "buildkite-token",
+        "Buildkite user access token (bkua_ + 40 hex)";
+    CircleciToken => "circleci-token",
+        "CircleCI personal API token (CCIPAT_)";
+    RenderApiKey => "render-api-key",
+        "Render API key (rnd_ + 32 alphanumerics)";
+    MapboxSecretToken => "mapbox-secret-token",
+        "Mapbox secret access token (sk.eyJ...); pk. tokens are public";
     SentryDsn => "sentry-dsn",
         "Sentry DSN key (https://<32 hex>@o1.ingest.sentry.io/1): the key is redacted, host and project are kept";
     AzureStorageKey => "azure-storage-key",

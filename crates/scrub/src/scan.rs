@@ -124,6 +124,20 @@ const UNDERSCORE_PREFIXES: &[Prefix] = &[
     p(b"fm2",     b"",                B64,            (100, 4096),FlyioToken,           not_filler),
     p(b"FLWSECK", b"TEST-",           ALNUM | DASH,   (12, 34),   FlutterwaveKey,       flutterwave),
     p(b"FLWPUBK", b"TEST-",           ALNUM | DASH,   (34, 34),   FlutterwaveKey,       flutterwave),
+    p(b"sbp",     b"",                HEX_LOWER,      (40, 40),   SupabaseToken,        not_filler),
+    p(b"sb",      b"secret_",         B64URL,         (24, 64),   SupabaseToken,        digit_and_not_filler),
+    p(b"gsk",     b"",                ALNUM,          (52, 52),   GroqApiKey,           not_filler),
+    p(b"r8",      b"",                ALNUM,          (37, 37),   ReplicateToken,       digit_and_not_filler),
+    p(b"lsv2",    b"pt_",             WORD,           (43, 43),   LangsmithApiKey,      langsmith),
+    p(b"lsv2",    b"sk_",             WORD,           (43, 43),   LangsmithApiKey,      langsmith),
+    p(b"pcsk",    b"",                WORD,           (60, 90),   PineconeApiKey,       digit_and_not_filler),
+    p(b"napi",    b"",                LOWER_ALNUM_SET,(64, 64),   NeonApiKey,           not_filler),
+    p(b"re",      b"",                WORD,           (33, 33),   ResendApiKey,         resend),
+    p(b"figd",    b"",                B64URL,         (40, 48),   FigmaToken,           digit_and_not_filler),
+    p(b"nfp",     b"",                ALNUM,          (36, 40),   NetlifyToken,         digit_and_not_filler),
+    p(b"bkua",    b"",                HEX_LOWER,      (40, 40),   BuildkiteToken,       not_filler),
+    p(b"CCIPAT",  b"",                WORD,           (60, 70),   CircleciToken,        digit_and_not_filler),
+    p(b"rnd",     b"",                ALNUM,          (32, 32),   RenderApiKey,         digit_and_not_filler),
 ];
 
 /// Prefixes ending in `-`. The `sk` entries go from most to least specific:
@@ -154,12 +168,20 @@ const DASH_PREFIXES: &[Prefix] = &[
     p(b"sk",      b"proj-",           B64URL,         (40, 512),  OpenaiApiKey,         not_filler),
     p(b"sk",      b"svcacct-",        B64URL,         (40, 512),  OpenaiApiKey,         not_filler),
     p(b"sk",      b"admin-",          B64URL,         (40, 512),  OpenaiApiKey,         not_filler),
+    p(b"sk",      b"or-v1-",          HEX_LOWER,      (64, 64),   OpenrouterApiKey,     not_filler),
     p(b"sk",      b"",                ALNUM,          (48, 48),   OpenaiApiKey,         openai_legacy),
     p(b"pplx",    b"",                ALNUM,          (48, 48),   PerplexityApiKey,     not_filler),
     p(b"HRKU",    b"",                B64URL,         (40, 128),  HerokuApiKey,         not_filler),
     p(b"AGE",     b"SECRET-KEY-1",    BECH32,         (58, 58),   AgeSecretKey,         not_filler),
     p(b"pypi",    b"AgEIcHlwaS5vcmc", B64URL,         (50, 4096), PypiToken,            not_filler),
     p(b"glffct",  b"",                GITLAB,         (20, 320),  GitlabToken,          not_filler),
+    p(b"key",     b"",                HEX_LOWER,      (32, 32),   MailgunApiKey,        not_filler),
+    p(b"pubkey",  b"",                HEX_LOWER,      (32, 32),   MailgunApiKey,        not_filler),
+    p(b"NRAK",    b"",                ALNUM,          (27, 27),   NewRelicKey,          digit_and_not_filler),
+    p(b"NRJS",    b"",                HEX_ANY,        (19, 19),   NewRelicKey,          not_filler),
+    p(b"NRII",    b"",                B64URL,         (32, 32),   NewRelicKey,          digit_and_not_filler),
+    p(b"xai",     b"",                ALNUM,          (80, 80),   XaiApiKey,            not_filler),
+    p(b"tvly",    b"",                B64URL,         (32, 40),   TavilyApiKey,         digit_and_not_filler),
     p(b"xkeysib", b"",                ALNUM | DASH,   (81, 81),   SendinblueApiKey,     sendinblue),
     p(b"PMAK",    b"",                ALNUM | DASH,   (59, 59),   PostmanApiKey,        postman),
     p(b"pul",     b"",                HEX_LOWER,      (40, 40),   PulumiToken,          not_filler),
@@ -192,6 +214,7 @@ const DOT_PREFIXES: &[Prefix] = &[
     p(b"dp",      b"scim.",           ALNUM,          (40, 64),   DopplerToken,         not_filler),
     p(b"dp",      b"audit.",          ALNUM,          (40, 64),   DopplerToken,         not_filler),
     p(b"dt0c01",  b"",                ALNUM | DOT,    (89, 89),   DynatraceToken,       dynatrace),
+    p(b"sk",      b"eyJ",             B64URL | DOT,   (60, 400),  MapboxSecretToken,    mapbox),
     p(b"v1",      b"0-",              HEX_LOWER | DASH,(171, 171),CloudflareOriginCaKey,cloudflare_origin),
     p(b"pat",     b"",                B64URL | DOT,   (68, 68),   HarnessApiKey,        harness),
     p(b"sat",     b"",                B64URL | DOT,   (68, 68),   HarnessApiKey,        harness),
@@ -229,6 +252,28 @@ fn prefixed_token(input: &[u8], i: usize, table: &[Prefix], out: &mut Vec<Hit>) 
         rule: entry.rule,
     });
     Some(end)
+}
+
+/// `lsv2_pt_` / `lsv2_sk_` + 32 hex + `_` + 10 hex.
+fn langsmith(v: &[u8]) -> bool {
+    v[32] == b'_'
+        && all_in(&v[..32], HEX_LOWER)
+        && all_in(&v[33..], HEX_LOWER)
+        && not_filler(&v[..32])
+}
+
+/// `re_` + 8 + `_` + 24 alphanumerics.
+fn resend(v: &[u8]) -> bool {
+    v[8] == b'_'
+        && all_in(&v[..8], ALNUM)
+        && all_in(&v[9..], ALNUM)
+        && digit_and_not_filler(&v[9..])
+        && mixed_case(&v[9..])
+}
+
+/// Base64 JSON and a signature: `sk.eyJ…` + `.` + 22.
+fn mapbox(v: &[u8]) -> bool {
+    v.iter().filter(|&&b| b == b'.').count() == 1 && not_filler(v)
 }
 
 /// PlanetScale tokens: `\w`, `=`, `.`, `-`.
@@ -636,6 +681,18 @@ fn on_word_start(input: &[u8], i: usize, letter: u8, out: &mut Vec<Hit>) -> Opti
                     });
                     end
                 })
+            } else if at(b"ATATT3") {
+                let end = run_end(input, i, B64URL | EQUALS);
+                ((150..=260).contains(&(end - i)) && not_filler(&input[i + 6..end]))
+                    .then(|| push(out, i, end, Rule::AtlassianToken))
+                    .flatten()
+            } else if at(b"ATBB") {
+                let end = run_end(input, i, ALNUM);
+                (end - i == 36
+                    && not_filler(&input[i + 4..end])
+                    && classes(&input[i + 4..end]).count() >= 2)
+                    .then(|| push(out, i, end, Rule::BitbucketAppPassword))
+                    .flatten()
             } else if at(b"ABSK") {
                 // Amazon Bedrock long-lived key: base64 of `BedrockAPIKey-…`.
                 let end = run_end(input, i + 4, B64);
