@@ -335,8 +335,12 @@ fn on_equals(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         // Comparisons, not assignments.
         (_, Some(b'=')) => Some(i + 2),
         (Some(b'=' | b'!' | b'<' | b'>'), _) => None,
-        (Some(b':'), _) => {
-            generic::on_operator(input, i - 1, i + 1, Op::Equals, out);
+        // `:=`, `::=`, `:::=` (Go, BNF, make), `?=`, `??=` (make, JS),
+        // `.=` (PHP): the key is before the whole operator.
+        (Some(b':' | b'?' | b'.'), _) => {
+            if let Some(op_start) = compound_operator_start(input, i) {
+                generic::on_operator(input, op_start, i + 1, Op::Equals, out);
+            }
             None
         }
         (_, Some(b'>')) => {
@@ -348,6 +352,23 @@ fn on_equals(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
             None
         }
     }
+}
+
+/// Start of the assignment operator that ends in the `=` at `eq`, when the
+/// bytes before it are up to three `:`, up to two `?` or one `.`. A second
+/// `.` is a range (`0..=9`), not PHP's `.=`.
+fn compound_operator_start(input: &[u8], eq: usize) -> Option<usize> {
+    let c = input[eq - 1];
+    let max = match c {
+        b':' => 3,
+        b'?' => 2,
+        _ => 1,
+    };
+    let mut s = eq - 1;
+    while s > 0 && input[s - 1] == c && eq - s < max {
+        s -= 1;
+    }
+    (s == 0 || input[s - 1] != c).then_some(s)
 }
 
 /// `123456789:AA…`: a numeric bot id, a colon, and about 35 characters that
