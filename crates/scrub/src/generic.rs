@@ -43,13 +43,25 @@ pub(crate) fn on_operator(
     op: Op,
     out: &mut Vec<Hit>,
 ) {
-    let Some((ks, ke, json_key)) = key_before(input, op_start) else {
+    let Some((mut ks, mut ke, json_key)) = key_before(input, op_start) else {
         return;
     };
-    let key = &input[ks..ke];
-    if !maybe_sensitive(key) {
-        return;
+    let mut typed = false;
+    if !maybe_sensitive(&input[ks..ke]) {
+        // `var apiToken string = "…"`, `val apiKey: String = "…"`,
+        // `const API_TOKEN: &str = "…"`: the word before `=` is a type.
+        if op != Op::Equals {
+            return;
+        }
+        let Some((ns, ne)) = declared_name(input, ks) else {
+            return;
+        };
+        if !maybe_sensitive(&input[ns..ne]) {
+            return;
+        }
+        (ks, ke, typed) = (ns, ne, true);
     }
+    let key = &input[ks..ke];
     let Some(kind) = classify(key) else { return };
     if kind == Kind::Authorization {
         authorization(input, op_end, out);
@@ -65,6 +77,10 @@ pub(crate) fn on_operator(
     let Some(val) = parse_value(input, op_end, !(op == Op::Colon && json_key)) else {
         return;
     };
+    // A declaration assigns anything; only a literal says what the value is.
+    if typed && !val.quoted {
+        return;
+    }
     let header_like = op == Op::Colon && key.contains(&b'-') && !key.starts_with(b"--");
     // `x = y` is code or INI; shell assignments have no spaces.
     let spaced = ke < op_start || matches!(input.get(op_end), Some(b' ' | b'\t'));
@@ -373,6 +389,55 @@ fn key_before(input: &[u8], op_start: usize) -> Option<(usize, usize, bool)> {
         }
     }
     (s < end).then_some((s, end, bare_quote))
+}
+
+/// The name declared before the type that starts at `type_start`: Go's
+/// `var name Type =`, TypeScript's, Kotlin's and Rust's `name: Type =`
+/// (also `&str`, `*T`, `[]T`). `None` unless the type is a short name
+/// separated from the name by blanks or a colon.
+fn declared_name(input: &[u8], type_start: usize) -> Option<(usize, usize)> {
+    let mut p = type_start;
+    let mut sigils = 0;
+    while p > 0 && matches!(input[p - 1], b'&' | b'*' | b'[' | b']') && sigils < 4 {
+        p -= 1;
+        sigils += 1;
+    }
+    let after_name = p;
+    while p > 0 && matches!(input[p - 1], b' ' | b'\t') && after_name - p < 8 {
+        p -= 1;
+    }
+    let blanks = after_name - p;
+    let colon = p > 0 && input[p - 1] == b':';
+    if colon {
+        p -= 1;
+    } else if blanks == 0 {
+        return None;
+    }
+    let end = p;
+    let mut s = end;
+    while s > 0 && is(input[s - 1], WORD) && !is_escape_letter_at(input, s - 1) {
+        s -= 1;
+        if end - s > MAX_KEY {
+            return None;
+        }
+    }
+    // Without a colon, Go's form: `var`/`const` before the name, or the
+    // name first on its line (a `var ( … )` block).
+    (s < end && (colon || go_declaration_at(input, s))).then_some((s, end))
+}
+
+fn go_declaration_at(input: &[u8], name_start: usize) -> bool {
+    let mut p = name_start;
+    while p > 0 && matches!(input[p - 1], b' ' | b'\t') {
+        p -= 1;
+    }
+    let line_start = p == 0
+        || matches!(input[p - 1], b'\n' | b'\r')
+        || (p >= 2 && input[p - 2] == b'\\' && matches!(input[p - 1], b'n' | b't'));
+    let keyword = |kw: &[u8]| {
+        p < name_start && ends_with_at(input, p, kw) && left_boundary(input, p - kw.len())
+    };
+    line_start || keyword(b"var") || keyword(b"const")
 }
 
 /// Cheap first cut, run on every key before an operator: does it contain
