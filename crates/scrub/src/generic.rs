@@ -93,6 +93,71 @@ pub(crate) fn on_operator(
     }
 }
 
+/// `System.setProperty("DATADOG_TOKEN", "…")`, `os.Setenv("API_KEY", "…")`,
+/// `define('AUTH_KEY', '…')`: a call whose first argument is the name of a
+/// secret and whose second is a literal. `paren` is the call's `(`.
+pub(crate) fn on_call(input: &[u8], paren: usize, out: &mut Vec<Hit>) {
+    let mut p = paren + 1;
+    while p < input.len() && input[p] == b' ' && p - paren < 8 {
+        p += 1;
+    }
+    let Some(q) = quote_len(input, p) else { return };
+    let (ns, open) = (p + q, &input[p..p + q]);
+    let ne = run_end(input, ns, IDENT);
+    if ne == ns || ne - ns > MAX_KEY || !starts_with_at(input, ne, open) {
+        return;
+    }
+    let name = &input[ns..ne];
+    if !maybe_sensitive(name) {
+        return;
+    }
+    let Some(kind @ (Kind::Password | Kind::Secret | Kind::AwsSecret)) = classify(name) else {
+        return;
+    };
+    let mut c = ne + q;
+    while c < input.len() && input[c] == b' ' && c - ne < 8 {
+        c += 1;
+    }
+    if input.get(c) != Some(&b',') {
+        return;
+    }
+    let Some(val) = parse_value(input, c + 1, true) else {
+        return;
+    };
+    let v = &input[val.start..val.end];
+    // A word as the second argument is a label, a translation or another
+    // name (`i18n.t("password", "Passwort")`, `config.get('Credentials',
+    // 'gs_oauth2_refresh_token')`, `('SECRET', 'oauth2ClientSecret')`).
+    if !val.quoted
+        || (kind == Kind::Password && is_wordish(v))
+        || (all_in(v, IDENT) && names_a_secret_with_digits(v))
+    {
+        return;
+    }
+    if let Some(rule) = judge(input, kind, name, &val, Op::Equals, false, true) {
+        out.push(Hit {
+            start: val.start,
+            end: val.end,
+            rule,
+        });
+    }
+}
+
+/// [`names_a_secret`] for names with a version or size in them:
+/// `oauth2ClientSecretSha256`, `imdsv2_session_token`.
+fn names_a_secret_with_digits(v: &[u8]) -> bool {
+    let mut letters = [0u8; MAX_KEY];
+    let mut n = 0;
+    for &b in v.iter().filter(|b| !b.is_ascii_digit()) {
+        if n == letters.len() {
+            return false;
+        }
+        letters[n] = b;
+        n += 1;
+    }
+    n + 4 >= v.len() && names_a_secret(&letters[..n])
+}
+
 /// `--password value` / `--api-key value` (the `=` form goes through
 /// [`on_operator`]); `--user u:p` of curl.
 pub(crate) fn on_long_flag(input: &[u8], dash: usize, out: &mut Vec<Hit>) {

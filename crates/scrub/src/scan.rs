@@ -220,7 +220,31 @@ fn on_underscore(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         }
         return None;
     }
-    prefixed_token(input, i, UNDERSCORE_PREFIXES, out)
+    if let Some(end) = prefixed_token(input, i, UNDERSCORE_PREFIXES, out) {
+        return Some(end);
+    }
+    call_with_quoted_name(input, i, out);
+    None
+}
+
+/// `define('AUTH_KEY', …)`, `setenv("API_TOKEN", …)`, `[("api_key", …)]`:
+/// `sep` is the first `_` of a quoted name that opens a call's arguments.
+/// Method calls are found at their `.` ([`on_dot`]).
+fn call_with_quoted_name(input: &[u8], sep: usize, out: &mut Vec<Hit>) {
+    let s = run_start(input, sep, ALNUM);
+    if s == sep || sep - s > 64 {
+        return;
+    }
+    let Some(q) = quote_len_before(input, s) else {
+        return;
+    };
+    let mut p = s - q;
+    while p > 0 && input[p - 1] == b' ' && s - q - p < 8 {
+        p -= 1;
+    }
+    if p > 0 && input[p - 1] == b'(' {
+        generic::on_call(input, p - 1, out);
+    }
 }
 
 /// `glsa_` + 32 alphanumerics + `_` + 8 hex.
@@ -265,7 +289,17 @@ fn on_dot(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
             return Some(end);
         }
     }
-    prefixed_token(input, i, DOT_PREFIXES, out)
+    if let Some(end) = prefixed_token(input, i, DOT_PREFIXES, out) {
+        return Some(end);
+    }
+    // `System.setProperty("DATADOG_TOKEN", "…")`
+    if input.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+        let m = run_end(input, i + 1, WORD);
+        if input.get(m) == Some(&b'(') {
+            generic::on_call(input, m, out);
+        }
+    }
+    None
 }
 
 /// `SG.` + 22 + `.` + 43, both parts base64url.
