@@ -50,7 +50,7 @@ pub(crate) fn on_operator(
     if !maybe_sensitive(&input[ks..ke]) {
         // `var apiToken string = "…"`, `val apiKey: String = "…"`,
         // `const API_TOKEN: &str = "…"`: the word before `=` is a type.
-        if op != Op::Equals {
+        if op != Op::Equals || !quoted_after(input, op_end) {
             return;
         }
         let Some((ns, ne)) = declared_name(input, ks) else {
@@ -107,13 +107,6 @@ pub(crate) fn on_call(input: &[u8], paren: usize, out: &mut Vec<Hit>) {
     if ne == ns || ne - ns > MAX_KEY || !starts_with_at(input, ne, open) {
         return;
     }
-    let name = &input[ns..ne];
-    if !maybe_sensitive(name) {
-        return;
-    }
-    let Some(kind @ (Kind::Password | Kind::Secret | Kind::AwsSecret)) = classify(name) else {
-        return;
-    };
     let mut c = ne + q;
     while c < input.len() && input[c] == b' ' && c - ne < 8 {
         c += 1;
@@ -121,6 +114,13 @@ pub(crate) fn on_call(input: &[u8], paren: usize, out: &mut Vec<Hit>) {
     if input.get(c) != Some(&b',') {
         return;
     }
+    let name = &input[ns..ne];
+    if !maybe_sensitive(name) {
+        return;
+    }
+    let Some(kind @ (Kind::Password | Kind::Secret | Kind::AwsSecret)) = classify(name) else {
+        return;
+    };
     let Some(val) = parse_value(input, c + 1, true) else {
         return;
     };
@@ -454,6 +454,15 @@ fn key_before(input: &[u8], op_start: usize) -> Option<(usize, usize, bool)> {
         }
     }
     (s < end).then_some((s, end, bare_quote))
+}
+
+/// Does a quoted literal follow the operator that ends at `op_end`?
+fn quoted_after(input: &[u8], op_end: usize) -> bool {
+    let mut v = op_end;
+    while v < input.len() && input[v] == b' ' && v - op_end < 16 {
+        v += 1;
+    }
+    quote_len(input, v).is_some()
 }
 
 /// The name declared before the type that starts at `type_start`: Go's

@@ -153,8 +153,20 @@ const DOT_PREFIXES: &[Prefix] = &[
 ];
 
 /// The prefix table entry, if any, for the word that ends at anchor `i`.
+#[inline]
 fn prefixed_token(input: &[u8], i: usize, table: &[Prefix], out: &mut Vec<Hit>) -> Option<usize> {
-    let ws = run_start(input, i, ALNUM);
+    prefixed_token_from(input, run_start(input, i, ALNUM), i, table, out)
+}
+
+/// [`prefixed_token`] when the word start `ws` is known.
+#[inline(always)]
+fn prefixed_token_from(
+    input: &[u8],
+    ws: usize,
+    i: usize,
+    table: &[Prefix],
+    out: &mut Vec<Hit>,
+) -> Option<usize> {
     if ws == i || i - ws > 7 {
         return None;
     }
@@ -220,19 +232,19 @@ fn on_underscore(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         }
         return None;
     }
-    if let Some(end) = prefixed_token(input, i, UNDERSCORE_PREFIXES, out) {
+    let ws = run_start(input, i, ALNUM);
+    if let Some(end) = prefixed_token_from(input, ws, i, UNDERSCORE_PREFIXES, out) {
         return Some(end);
     }
-    call_with_quoted_name(input, i, out);
+    call_with_quoted_name(input, ws, i, out);
     None
 }
 
 /// `define('AUTH_KEY', …)`, `setenv("API_TOKEN", …)`, `[("api_key", …)]`:
-/// `sep` is the first `_` of a quoted name that opens a call's arguments.
-/// Method calls are found at their `.` ([`on_dot`]).
-fn call_with_quoted_name(input: &[u8], sep: usize, out: &mut Vec<Hit>) {
-    let s = run_start(input, sep, ALNUM);
-    if s == sep || sep - s > 64 {
+/// `sep` is the first `_` of a quoted name (which starts at `s`) that opens
+/// a call's arguments. Method calls are found at their `.` ([`on_dot`]).
+fn call_with_quoted_name(input: &[u8], s: usize, sep: usize, out: &mut Vec<Hit>) {
+    if s == 0 || s == sep || sep - s > 64 || !matches!(input[s - 1], b'"' | b'\'' | b'`') {
         return;
     }
     let Some(q) = quote_len_before(input, s) else {
