@@ -1,9 +1,11 @@
 //! Finding the next anchor byte: the only loop that touches every byte.
 //!
-//! An anchor is a byte where a rule can start looking: `_ - . : =`, or the
+//! An anchor is a byte where a rule can start looking: `_ - . : =`, the
 //! first two letters of a prefix without a separator (`AK`, `AS`, `AB`,
-//! `AC`, `A3`, `AI`, `SK`, `da`, `be`/`Be`/`BE`). Checking the second letter
-//! here, 16 bytes at a time, keeps common letters from stopping the scan.
+//! `AC`, `A3`, `AI`, `SK`, `da`, `be`/`Be`/`BE`), or the `</` of an XML
+//! closing tag. Checking the second byte here, 16 bytes at a time, keeps
+//! common letters (and `<` of generics and comparisons) from stopping the
+//! scan.
 //! [`is_anchor`] is the definition; the SSE2 path must agree with it
 //! (tested).
 
@@ -17,6 +19,7 @@ pub(crate) fn is_anchor(input: &[u8], i: usize) -> bool {
         b'S' => second == b'K',
         b'd' => second == b'a',
         b'b' | b'B' => second | 0x20 == b'e',
+        b'<' => second == b'/',
         _ => false,
     }
 }
@@ -87,7 +90,11 @@ mod simd {
                 eq(_mm_or_si128(c, lower), b'b'),
                 eq(_mm_or_si128(nx, lower), b'e'),
             );
-            let any = _mm_or_si128(_mm_or_si128(punct, a), _mm_or_si128(_mm_or_si128(s, d), b));
+            let close_tag = _mm_and_si128(eq(c, b'<'), eq(nx, b'/'));
+            let any = _mm_or_si128(
+                _mm_or_si128(punct, a),
+                _mm_or_si128(_mm_or_si128(s, d), _mm_or_si128(b, close_tag)),
+            );
             _mm_movemask_epi8(any) as u32
         }
     }
@@ -102,7 +109,7 @@ mod tests {
     #[test]
     fn simd_agrees_with_definition() {
         let mut state = 0x2545_f491_4f6c_dd1du64;
-        let alphabet = b"_-.:=ASdbBKaeE3IC xyz\"\\";
+        let alphabet = b"_-.:=ASdbBKaeE3IC xyz\"\\</";
         for len in 0..200 {
             let input: Vec<u8> = (0..len)
                 .map(|_| {

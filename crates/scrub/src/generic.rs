@@ -158,6 +158,82 @@ fn names_a_secret_with_digits(v: &[u8]) -> bool {
     n + 4 >= v.len() && names_a_secret(&letters[..n])
 }
 
+/// `<apiToken>value</apiToken>`, also with blanks or newlines (raw or as
+/// JSON escapes) around the value and attributes on the opening tag. `lt`
+/// is the `<` of the closing tag; the value is one run of value bytes, so
+/// it never holds a quote or a backslash.
+pub(crate) fn on_close_tag(input: &[u8], lt: usize, out: &mut Vec<Hit>) {
+    let ns = lt + 2;
+    let ne = run_end(input, ns, IDENT);
+    if ne == ns || ne - ns > MAX_KEY || input.get(ne) != Some(&b'>') {
+        return;
+    }
+    let name = &input[ns..ne];
+    if !maybe_sensitive(name) {
+        return;
+    }
+    let e = skip_blanks_back(input, lt);
+    let mut s = e;
+    while s > 0 && !is_value_stop(input[s - 1]) && !is_escape_letter_at(input, s - 1) {
+        s -= 1;
+        if e - s > MAX_VALUE {
+            return;
+        }
+    }
+    let gt = skip_blanks_back(input, s);
+    if s == e || gt == 0 || input[gt - 1] != b'>' || !opening_tag_ends_at(input, gt - 1, name) {
+        return;
+    }
+    let Some(kind @ (Kind::Password | Kind::Secret | Kind::AwsSecret)) = classify(name) else {
+        return;
+    };
+    let val = Val {
+        start: s,
+        end: e,
+        quoted: true,
+        after: Some(b'<'),
+    };
+    if let Some(rule) = judge(input, kind, name, &val, Op::Equals, false, false) {
+        out.push(Hit {
+            start: s,
+            end: e,
+            rule,
+        });
+    }
+}
+
+/// Start of the blanks that end at `end`: spaces, tabs, newlines, and the
+/// `\n`, `\r`, `\t` escapes of JSON text.
+fn skip_blanks_back(input: &[u8], end: usize) -> usize {
+    let mut p = end;
+    while p > 0 && end - p < 256 {
+        if matches!(input[p - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            p -= 1;
+        } else if p >= 2 && input[p - 2] == b'\\' && matches!(input[p - 1], b'n' | b'r' | b't') {
+            p -= 2;
+        } else {
+            break;
+        }
+    }
+    p
+}
+
+/// Is the `>` at `gt` the end of `<name>` or `<name attr="…">`?
+fn opening_tag_ends_at(input: &[u8], gt: usize, name: &[u8]) -> bool {
+    let from = gt.saturating_sub(name.len() + 256);
+    let Some(lt) = input[from..gt]
+        .iter()
+        .rposition(|&b| b == b'<')
+        .map(|p| from + p)
+    else {
+        return false;
+    };
+    let after = lt + 1 + name.len();
+    starts_with_at(input, lt + 1, name)
+        && (after == gt || matches!(input[after], b' ' | b'\t' | b'\n' | b'\r' | b'\\'))
+        && !input[lt..gt].contains(&b'>')
+}
+
 /// `--password value` / `--api-key value` (the `=` form goes through
 /// [`on_operator`]); `--user u:p` of curl.
 pub(crate) fn on_long_flag(input: &[u8], dash: usize, out: &mut Vec<Hit>) {

@@ -25,6 +25,10 @@ pub(crate) fn find_all(input: &[u8], out: &mut Vec<Hit>) {
             b'.' => on_dot(input, at, out),
             b':' => on_colon(input, at, out),
             b'=' => on_equals(input, at, out),
+            b'<' => {
+                generic::on_close_tag(input, at, out);
+                None
+            }
             letter if left_boundary(input, at) => on_word_start(input, at, letter, out),
             _ => None,
         };
