@@ -502,6 +502,44 @@ fn has_inner_equals(v: &[u8]) -> bool {
     v[..end].contains(&b'=')
 }
 
+/// `id=npmrc,src=…`, `a=b&c=d`, `mode=production`: settings, not a secret.
+/// An `=` inside a random token (`98-zwoeprp1emfcidi6d0y9wz=addvxk`) or
+/// base64 padding is not a setting, and neither is one `name=<random>`
+/// pair (a cookie): that value is the secret.
+fn is_settings_list(v: &[u8]) -> bool {
+    if !has_inner_equals(v) {
+        return false;
+    }
+    let (mut settings, mut segments) = (0, 0);
+    let mut last_value: &[u8] = b"";
+    for segment in v.split(|&b| matches!(b, b',' | b';' | b'&')) {
+        segments += 1;
+        // The first `=` of a segment ends its name; later ones are in its value.
+        if let Some(eq) = segment.iter().position(|&b| b == b'=') {
+            if setting_name(&segment[..eq]) {
+                settings += 1;
+                last_value = &segment[eq + 1..];
+            }
+        }
+    }
+    settings > 1 || (settings == 1 && (segments > 1 || !looks_random(last_value, 8)))
+}
+
+/// A setting's name: a plain identifier (`id`, `src`, `user_name`,
+/// `key1`), not a run of random characters.
+fn setting_name(name: &[u8]) -> bool {
+    let digits = name.iter().filter(|b| b.is_ascii_digit()).count();
+    let humps = name
+        .windows(2)
+        .filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+        .count();
+    name.first().is_some_and(u8::is_ascii_alphabetic)
+        && name.len() <= 40
+        && all_in(name, IDENT)
+        && digits <= 2
+        && humps * 4 <= name.len()
+}
+
 /// The name before an operator: `KEY=`, `"key":`, `\"key\":`, `key :`.
 /// Also says whether the key was closed by a bare `"`, i.e. is a JSON
 /// object key (or a quoted key in plain text).
@@ -956,7 +994,7 @@ fn judge(
     }
     if has_no_letter(v)
         || contains(v, b"://")
-        || has_inner_equals(v)
+        || is_settings_list(v)
         || same_as_key(v, key)
         || elided(input, val)
         || is_constant_name(v)
