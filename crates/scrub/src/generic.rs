@@ -78,7 +78,9 @@ pub(crate) fn on_operator(
         return;
     };
     // A declaration assigns anything; only a literal says what the value is.
-    if typed && !val.quoted {
+    // A bare number after a JSON key is a JSON number: a marker in its place
+    // would not be JSON.
+    if !val.quoted && (typed || (op == Op::Colon && json_key && is_bare_number(input, &val))) {
         return;
     }
     let header_like = op == Op::Colon && key.contains(&b'-') && !key.starts_with(b"--");
@@ -989,6 +991,14 @@ fn judge(
         }
         _ => {}
     }
+    let rule = if header_like {
+        Rule::ApiKeyHeader
+    } else {
+        Rule::GenericSecret
+    };
+    if v.iter().all(u8::is_ascii_digit) {
+        return (numeric_id(v) && ends_in_secret_word(key)).then_some(rule);
+    }
     if is_placeholder(v) || is_number(v) {
         return None;
     }
@@ -1017,14 +1027,65 @@ fn judge(
         Kind::Password => password_value(v, val, op, spaced),
         _ => looks_random(v, 8),
     };
-    if !ok {
-        return None;
+    ok.then_some(rule)
+}
+
+fn is_bare_number(input: &[u8], val: &Val) -> bool {
+    input[val.start..val.end].iter().all(u8::is_ascii_digit)
+}
+
+/// Client ids and secrets of some services are long numbers (Discord's
+/// 18-digit snowflakes, Asana's 16 digits). Shorter numbers are counts,
+/// ports and times; 16 and 19 digits that start with the seconds of a date
+/// in 2001–2036 are micro- and nanosecond timestamps; sizes and other round
+/// or repetitive numbers have runs of one digit or few distinct digits.
+fn numeric_id(v: &[u8]) -> bool {
+    if v.len() < 15 || v.len() > 64 {
+        return false;
     }
-    Some(if header_like {
-        Rule::ApiKeyHeader
-    } else {
-        Rule::GenericSecret
-    })
+    let seconds = v[..10]
+        .iter()
+        .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    if matches!(v.len(), 16 | 19) && (1_000_000_000..2_100_000_000).contains(&seconds) {
+        return false;
+    }
+    let mut seen = [false; 10];
+    let mut run = 0;
+    for (i, &d) in v.iter().enumerate() {
+        seen[usize::from(d - b'0')] = true;
+        run = if i > 0 && v[i - 1] == d { run + 1 } else { 1 };
+        if run >= 5 {
+            return false;
+        }
+    }
+    seen.iter().filter(|&&s| s).count() >= 6
+}
+
+/// Does the key's last word say secret (`asanaToken`, `DISCORD_CLIENT_SECRET`,
+/// `api_key`, `DB_PASSWORD`)? Numbers are taken as secrets only then.
+fn ends_in_secret_word(key: &[u8]) -> bool {
+    let key = match key.iter().rposition(|&b| b == b'.') {
+        Some(d) if d + 1 < key.len() => &key[d + 1..],
+        _ => key,
+    };
+    let w = Words::split(key);
+    w.n > 0
+        && matches!(
+            w.get(w.n - 1),
+            b"token"
+                | b"key"
+                | b"secret"
+                | b"password"
+                | b"passwd"
+                | b"pwd"
+                | b"pass"
+                | b"passphrase"
+                | b"apikey"
+                | b"secretkey"
+                | b"accesskey"
+                | b"credential"
+                | b"credentials"
+        )
 }
 
 /// People choose passwords, so no entropy floor: `hunter22`, `correcthorse`.
@@ -1199,6 +1260,42 @@ mod tests {
         ];
         for &(key, want) in table {
             assert_eq!(classify(key.as_bytes()), want, "{key}");
+        }
+    }
+
+    #[test]
+    fn long_numbers_are_secrets_only_when_random_and_named_so() {
+        for id in [
+            "133766677970562084",
+            "8844208975462984",
+            "99226265979030277684005317003043",
+        ] {
+            assert!(numeric_id(id.as_bytes()), "{id}");
+        }
+        for n in [
+            "12345678901234",      // too short
+            "1732212345123456",    // microseconds
+            "1732212345123456789", // nanoseconds
+            "5000000000000000",    // round
+            "1212121212121212",    // few digits
+        ] {
+            assert!(!numeric_id(n.as_bytes()), "{n}");
+        }
+        for key in [
+            "asanaToken",
+            "DISCORD_CLIENT_SECRET",
+            "api_key",
+            "db.password",
+        ] {
+            assert!(ends_in_secret_word(key.as_bytes()), "{key}");
+        }
+        for key in [
+            "token_count",
+            "secret_key_size",
+            "tokenExpiresAt",
+            "credentialsId",
+        ] {
+            assert!(!ends_in_secret_word(key.as_bytes()), "{key}");
         }
     }
 
