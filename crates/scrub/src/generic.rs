@@ -605,7 +605,7 @@ fn declared_name(input: &[u8], type_start: usize) -> Option<(usize, usize)> {
     }
     let end = p;
     let mut s = end;
-    while s > 0 && is(input[s - 1], WORD) && !is_escape_letter_at(input, s - 1) {
+    while s > 0 && is(input[s - 1], WORD | DASH) && !is_escape_letter_at(input, s - 1) {
         s -= 1;
         if end - s > MAX_KEY {
             return None;
@@ -1138,10 +1138,10 @@ fn names_a_secret(v: &[u8]) -> bool {
 }
 
 /// `sk-ant-api03-...`, `ghp_…`, `abc-`: documentation shortening a value.
-/// A long base64url value may end in `-` or `_` by chance (1 in 32).
+/// A long base64 value may end in `-` or `_` by chance (1 in 32).
 fn elided(input: &[u8], val: &Val) -> bool {
     let v = &input[val.start..val.end];
-    (matches!(v.last(), Some(b'-' | b'_')) && (v.len() < 24 || !all_in(v, B64URL)))
+    (matches!(v.last(), Some(b'-' | b'_')) && (v.len() < 24 || !all_in(v, B64_ANY)))
         || v.ends_with(b"..")
         || contains(v, "…".as_bytes())
         || starts_with_at(input, val.end, b"..")
