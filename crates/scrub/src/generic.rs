@@ -1,5 +1,9 @@
 //! Secrets known only by the name they are assigned to: `PASSWORD=…`,
-//! `"api_key": "…"`, `--token …`, `Authorization: Bearer …`, `curl -u u:p`.
+//! `"api_key": "…"`, `--token …`, `Authorization: Bearer …`, `curl -u u:p`,
+//! and the forms code and config write them in: other operators (`:=`,
+//! `::=`, `?=`, `.=`, `=>`), typed declarations (`var apiToken string =
+//! "…"`, `apiKey: String = "…"`), calls (`System.setProperty("API_TOKEN",
+//! "…")`) and XML elements (`<apiToken>…</apiToken>`).
 //!
 //! The scanner calls in at every assignment operator. Most operators in code
 //! and JSON sit after names that are not secret-looking at all, so the key is
