@@ -168,6 +168,7 @@ fn names_a_secret_with_digits(v: &[u8]) -> bool {
 /// JSON escapes) around the value and attributes on the opening tag. `lt`
 /// is the `<` of the closing tag; the value is one run of value bytes, so
 /// it never holds a quote or a backslash.
+#[inline(never)]
 pub(crate) fn on_close_tag(input: &[u8], lt: usize, out: &mut Vec<Hit>) {
     let ns = lt + 2;
     let ne = run_end(input, ns, IDENT);
