@@ -102,6 +102,7 @@ pub(crate) fn on_operator(
 /// `System.setProperty("DATADOG_TOKEN", "…")`, `os.Setenv("API_KEY", "…")`,
 /// `define('AUTH_KEY', '…')`: a call whose first argument is the name of a
 /// secret and whose second is a literal. `paren` is the call's `(`.
+#[cold]
 pub(crate) fn on_call(input: &[u8], paren: usize, out: &mut Vec<Hit>) {
     let mut p = paren + 1;
     while p < input.len() && input[p] == b' ' && p - paren < 8 {
