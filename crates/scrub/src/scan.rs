@@ -312,7 +312,7 @@ fn on_dot(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
     if input.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
         let m = run_end(input, i + 1, WORD);
         if input.get(m) == Some(&b'(')
-            && matches!(input.get(m + 1), Some(b'"' | b'\'' | b'`' | b'\\'))
+            && matches!(input.get(m + 1), Some(b'"' | b'\'' | b'`' | b'\\' | b' '))
         {
             generic::on_call(input, m, out);
         }
