@@ -1,10 +1,11 @@
 //! Finding the next anchor byte: the only loop that touches every byte.
 //!
-//! An anchor is a byte where a rule can start looking: `_ - . : = ~`, or the
+//! An anchor is a byte where a rule can start looking: `_ - . : = ~`, the
 //! first two letters of a prefix without a separator (`AK`, `AS`, `AB`,
-//! `AC`, `A3`, `AI`, `AT`, `SK`, `da`, `be`/`Be`/`BE`, `LT`, `EZ`, `EA`, `ZX`).
-//! Checking the second letter
-//! here, 16 bytes at a time, keeps common letters from stopping the scan.
+//! `AC`, `A3`, `AI`, `AT`, `SK`, `da`, `be`/`Be`/`BE`, `LT`, `EZ`, `EA`,
+//! `ZX`), or the `</` of an XML closing tag. Checking the second byte here,
+//! 16 bytes at a time, keeps common letters (and `<` of generics and
+//! comparisons) from stopping the scan.
 //! [`is_anchor`] is the definition; the SSE2 path must agree with it
 //! (tested).
 
@@ -21,6 +22,7 @@ pub(crate) fn is_anchor(input: &[u8], i: usize) -> bool {
         b'Z' => second == b'X',
         b'd' => second == b'a',
         b'b' | b'B' => second | 0x20 == b'e',
+        b'<' => second == b'/',
         _ => false,
     }
 }
@@ -94,7 +96,8 @@ mod simd {
             let l = _mm_and_si128(eq(c, b'L'), eq(nx, b'T'));
             let e = _mm_and_si128(eq(c, b'E'), _mm_or_si128(eq(nx, b'Z'), eq(nx, b'A')));
             let z = _mm_and_si128(eq(c, b'Z'), eq(nx, b'X'));
-            let rare = _mm_or_si128(_mm_or_si128(l, e), z);
+            let close_tag = _mm_and_si128(eq(c, b'<'), eq(nx, b'/'));
+            let rare = _mm_or_si128(_mm_or_si128(l, e), _mm_or_si128(z, close_tag));
             let any = _mm_or_si128(
                 _mm_or_si128(_mm_or_si128(punct, a), _mm_or_si128(_mm_or_si128(s, d), b)),
                 rare,
@@ -113,7 +116,7 @@ mod tests {
     #[test]
     fn simd_agrees_with_definition() {
         let mut state = 0x2545_f491_4f6c_dd1du64;
-        let alphabet = b"_-.:=~ASdbBKaeE3ICLTZXA xyz\"\\";
+        let alphabet = b"_-.:=~ASdbBKaeE3ICLTZXA xyz\"\\</";
         for len in 0..200 {
             let input: Vec<u8> = (0..len)
                 .map(|_| {

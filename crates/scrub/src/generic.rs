@@ -1,5 +1,9 @@
 //! Secrets known only by the name they are assigned to: `PASSWORD=…`,
-//! `"api_key": "…"`, `--token …`, `Authorization: Bearer …`, `curl -u u:p`.
+//! `"api_key": "…"`, `--token …`, `Authorization: Bearer …`, `curl -u u:p`,
+//! and the forms code and config write them in: other operators (`:=`,
+//! `::=`, `?=`, `.=`, `=>`), typed declarations (`var apiToken string =
+//! "…"`, `apiKey: String = "…"`), calls (`System.setProperty("API_TOKEN",
+//! "…")`) and XML elements (`<apiToken>…</apiToken>`).
 //!
 //! The scanner calls in at every assignment operator. Most operators in code
 //! and JSON sit after names that are not secret-looking at all, so the key is
@@ -43,13 +47,25 @@ pub(crate) fn on_operator(
     op: Op,
     out: &mut Vec<Hit>,
 ) {
-    let Some((ks, ke, json_key)) = key_before(input, op_start) else {
+    let Some((mut ks, mut ke, json_key)) = key_before(input, op_start) else {
         return;
     };
-    let key = &input[ks..ke];
-    if !maybe_sensitive(key) {
-        return;
+    let mut typed = false;
+    if !maybe_sensitive(&input[ks..ke]) {
+        // `var apiToken string = "…"`, `val apiKey: String = "…"`,
+        // `const API_TOKEN: &str = "…"`: the word before `=` is a type.
+        if op != Op::Equals || !quoted_after(input, op_end) {
+            return;
+        }
+        let Some((ns, ne)) = declared_name(input, ks) else {
+            return;
+        };
+        if !maybe_sensitive(&input[ns..ne]) {
+            return;
+        }
+        (ks, ke, typed) = (ns, ne, true);
     }
+    let key = &input[ks..ke];
     let Some(kind) = classify(key) else { return };
     if kind == Kind::Authorization {
         authorization(input, op_end, out);
@@ -65,6 +81,12 @@ pub(crate) fn on_operator(
     let Some(val) = parse_value(input, op_end, !(op == Op::Colon && json_key)) else {
         return;
     };
+    // A declaration assigns anything; only a literal says what the value is.
+    // A bare number after a JSON key is a JSON number: a marker in its place
+    // would not be JSON.
+    if !val.quoted && (typed || (op == Op::Colon && json_key && is_bare_number(input, &val))) {
+        return;
+    }
     let header_like = op == Op::Colon && key.contains(&b'-') && !key.starts_with(b"--");
     // `x = y` is code or INI; shell assignments have no spaces.
     let spaced = ke < op_start || matches!(input.get(op_end), Some(b' ' | b'\t'));
@@ -75,6 +97,149 @@ pub(crate) fn on_operator(
             rule,
         });
     }
+}
+
+/// `System.setProperty("DATADOG_TOKEN", "…")`, `os.Setenv("API_KEY", "…")`,
+/// `define('AUTH_KEY', '…')`: a call whose first argument is the name of a
+/// secret and whose second is a literal. `paren` is the call's `(`.
+#[cold]
+pub(crate) fn on_call(input: &[u8], paren: usize, out: &mut Vec<Hit>) {
+    let mut p = paren + 1;
+    while p < input.len() && input[p] == b' ' && p - paren < 8 {
+        p += 1;
+    }
+    let Some(q) = quote_len(input, p) else { return };
+    let (ns, open) = (p + q, &input[p..p + q]);
+    let ne = run_end(input, ns, IDENT);
+    if ne == ns || ne - ns > MAX_KEY || !starts_with_at(input, ne, open) {
+        return;
+    }
+    let mut c = ne + q;
+    while c < input.len() && input[c] == b' ' && c - ne < 8 {
+        c += 1;
+    }
+    if input.get(c) != Some(&b',') {
+        return;
+    }
+    let name = &input[ns..ne];
+    if !maybe_sensitive(name) {
+        return;
+    }
+    let Some(kind @ (Kind::Password | Kind::Secret | Kind::AwsSecret)) = classify(name) else {
+        return;
+    };
+    let Some(val) = parse_value(input, c + 1, true) else {
+        return;
+    };
+    let v = &input[val.start..val.end];
+    // A word as the second argument is a label, a translation or another
+    // name (`i18n.t("password", "Passwort")`, `config.get('Credentials',
+    // 'gs_oauth2_refresh_token')`, `('SECRET', 'oauth2ClientSecret')`).
+    if !val.quoted
+        || (kind == Kind::Password && is_wordish(v))
+        || (all_in(v, IDENT) && names_a_secret_with_digits(v))
+    {
+        return;
+    }
+    if let Some(rule) = judge(input, kind, name, &val, Op::Equals, false, true) {
+        out.push(Hit {
+            start: val.start,
+            end: val.end,
+            rule,
+        });
+    }
+}
+
+/// [`names_a_secret`] for names with a version or size in them:
+/// `oauth2ClientSecretSha256`, `imdsv2_session_token`.
+fn names_a_secret_with_digits(v: &[u8]) -> bool {
+    let mut letters = [0u8; MAX_KEY];
+    let mut n = 0;
+    for &b in v.iter().filter(|b| !b.is_ascii_digit()) {
+        if n == letters.len() {
+            return false;
+        }
+        letters[n] = b;
+        n += 1;
+    }
+    n + 4 >= v.len() && names_a_secret(&letters[..n])
+}
+
+/// `<apiToken>value</apiToken>`, also with blanks or newlines (raw or as
+/// JSON escapes) around the value and attributes on the opening tag. `lt`
+/// is the `<` of the closing tag; the value is one run of value bytes, so
+/// it never holds a quote or a backslash.
+#[inline(never)]
+pub(crate) fn on_close_tag(input: &[u8], lt: usize, out: &mut Vec<Hit>) {
+    let ns = lt + 2;
+    let ne = run_end(input, ns, IDENT);
+    if ne == ns || ne - ns > MAX_KEY || input.get(ne) != Some(&b'>') {
+        return;
+    }
+    let name = &input[ns..ne];
+    if !maybe_sensitive(name) {
+        return;
+    }
+    let e = skip_blanks_back(input, lt);
+    let mut s = e;
+    while s > 0 && !is_value_stop(input[s - 1]) && !is_escape_letter_at(input, s - 1) {
+        s -= 1;
+        if e - s > MAX_VALUE {
+            return;
+        }
+    }
+    let gt = skip_blanks_back(input, s);
+    if s == e || gt == 0 || input[gt - 1] != b'>' || !opening_tag_ends_at(input, gt - 1, name) {
+        return;
+    }
+    let Some(kind @ (Kind::Password | Kind::Secret | Kind::AwsSecret)) = classify(name) else {
+        return;
+    };
+    let val = Val {
+        start: s,
+        end: e,
+        quoted: true,
+        after: Some(b'<'),
+    };
+    if let Some(rule) = judge(input, kind, name, &val, Op::Equals, false, false) {
+        out.push(Hit {
+            start: s,
+            end: e,
+            rule,
+        });
+    }
+}
+
+/// Start of the blanks that end at `end`: spaces, tabs, newlines, and the
+/// `\n`, `\r`, `\t` escapes of JSON text.
+fn skip_blanks_back(input: &[u8], end: usize) -> usize {
+    let mut p = end;
+    while p > 0 && end - p < 256 {
+        if matches!(input[p - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            p -= 1;
+        } else if p >= 2 && input[p - 2] == b'\\' && matches!(input[p - 1], b'n' | b'r' | b't') {
+            p -= 2;
+        } else {
+            break;
+        }
+    }
+    p
+}
+
+/// Is the `>` at `gt` the end of `<name>` or `<name attr="…">`?
+fn opening_tag_ends_at(input: &[u8], gt: usize, name: &[u8]) -> bool {
+    let from = gt.saturating_sub(name.len() + 256);
+    let Some(lt) = input[from..gt]
+        .iter()
+        .rposition(|&b| b == b'<')
+        .map(|p| from + p)
+    else {
+        return false;
+    };
+    let after = lt + 1 + name.len();
+    starts_with_at(input, lt + 1, name)
+        && (after == gt || matches!(input[after], b' ' | b'\t' | b'\n' | b'\r' | b'\\'))
+        && !input[lt..gt].contains(&b'>')
 }
 
 /// `--password value` / `--api-key value` (the `=` form goes through
@@ -345,6 +510,44 @@ fn has_inner_equals(v: &[u8]) -> bool {
     v[..end].contains(&b'=')
 }
 
+/// `id=npmrc,src=…`, `a=b&c=d`, `mode=production`: settings, not a secret.
+/// An `=` inside a random token (`98-zwoeprp1emfcidi6d0y9wz=addvxk`) or
+/// base64 padding is not a setting, and neither is one `name=<random>`
+/// pair (a cookie): that value is the secret.
+fn is_settings_list(v: &[u8]) -> bool {
+    if !has_inner_equals(v) {
+        return false;
+    }
+    let (mut settings, mut segments) = (0, 0);
+    let mut last_value: &[u8] = b"";
+    for segment in v.split(|&b| matches!(b, b',' | b';' | b'&')) {
+        segments += 1;
+        // The first `=` of a segment ends its name; later ones are in its value.
+        if let Some(eq) = segment.iter().position(|&b| b == b'=') {
+            if setting_name(&segment[..eq]) {
+                settings += 1;
+                last_value = &segment[eq + 1..];
+            }
+        }
+    }
+    settings > 1 || (settings == 1 && (segments > 1 || !looks_random(last_value, 8)))
+}
+
+/// A setting's name: a plain identifier (`id`, `src`, `user_name`,
+/// `key1`), not a run of random characters.
+fn setting_name(name: &[u8]) -> bool {
+    let digits = name.iter().filter(|b| b.is_ascii_digit()).count();
+    let humps = name
+        .windows(2)
+        .filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+        .count();
+    name.first().is_some_and(u8::is_ascii_alphabetic)
+        && name.len() <= 40
+        && all_in(name, IDENT)
+        && digits <= 2
+        && humps * 4 <= name.len()
+}
+
 /// The name before an operator: `KEY=`, `"key":`, `\"key\":`, `key :`.
 /// Also says whether the key was closed by a bare `"`, i.e. is a JSON
 /// object key (or a quoted key in plain text).
@@ -373,6 +576,64 @@ fn key_before(input: &[u8], op_start: usize) -> Option<(usize, usize, bool)> {
         }
     }
     (s < end).then_some((s, end, bare_quote))
+}
+
+/// Does a quoted literal follow the operator that ends at `op_end`?
+fn quoted_after(input: &[u8], op_end: usize) -> bool {
+    let mut v = op_end;
+    while v < input.len() && input[v] == b' ' && v - op_end < 16 {
+        v += 1;
+    }
+    quote_len(input, v).is_some()
+}
+
+/// The name declared before the type that starts at `type_start`: Go's
+/// `var name Type =`, TypeScript's, Kotlin's and Rust's `name: Type =`
+/// (also `&str`, `*T`, `[]T`). `None` unless the type is a short name
+/// separated from the name by blanks or a colon.
+fn declared_name(input: &[u8], type_start: usize) -> Option<(usize, usize)> {
+    let mut p = type_start;
+    let mut sigils = 0;
+    while p > 0 && matches!(input[p - 1], b'&' | b'*' | b'[' | b']') && sigils < 4 {
+        p -= 1;
+        sigils += 1;
+    }
+    let after_name = p;
+    while p > 0 && matches!(input[p - 1], b' ' | b'\t') && after_name - p < 8 {
+        p -= 1;
+    }
+    let blanks = after_name - p;
+    let colon = p > 0 && input[p - 1] == b':';
+    if colon {
+        p -= 1;
+    } else if blanks == 0 {
+        return None;
+    }
+    let end = p;
+    let mut s = end;
+    while s > 0 && is(input[s - 1], WORD | DASH) && !is_escape_letter_at(input, s - 1) {
+        s -= 1;
+        if end - s > MAX_KEY {
+            return None;
+        }
+    }
+    // Without a colon, Go's form: `var`/`const` before the name, or the
+    // name first on its line (a `var ( … )` block).
+    (s < end && (colon || go_declaration_at(input, s))).then_some((s, end))
+}
+
+fn go_declaration_at(input: &[u8], name_start: usize) -> bool {
+    let mut p = name_start;
+    while p > 0 && matches!(input[p - 1], b' ' | b'\t') {
+        p -= 1;
+    }
+    let line_start = p == 0
+        || matches!(input[p - 1], b'\n' | b'\r')
+        || (p >= 2 && input[p - 2] == b'\\' && matches!(input[p - 1], b'n' | b't'));
+    let keyword = |kw: &[u8]| {
+        p < name_start && ends_with_at(input, p, kw) && left_boundary(input, p - kw.len())
+    };
+    line_start || keyword(b"var") || keyword(b"const")
 }
 
 /// Cheap first cut, run on every key before an operator: does it contain
@@ -736,12 +997,20 @@ fn judge(
         }
         _ => {}
     }
+    let rule = if header_like {
+        Rule::ApiKeyHeader
+    } else {
+        Rule::GenericSecret
+    };
+    if v.iter().all(u8::is_ascii_digit) {
+        return (numeric_id(v) && ends_in_secret_word(key)).then_some(rule);
+    }
     if is_placeholder(v) || is_number(v) {
         return None;
     }
     if has_no_letter(v)
         || contains(v, b"://")
-        || has_inner_equals(v)
+        || is_settings_list(v)
         || same_as_key(v, key)
         || elided(input, val)
         || is_constant_name(v)
@@ -764,14 +1033,65 @@ fn judge(
         Kind::Password => password_value(v, val, op, spaced),
         _ => looks_random(v, 8),
     };
-    if !ok {
-        return None;
+    ok.then_some(rule)
+}
+
+fn is_bare_number(input: &[u8], val: &Val) -> bool {
+    input[val.start..val.end].iter().all(u8::is_ascii_digit)
+}
+
+/// Client ids and secrets of some services are long numbers (Discord's
+/// 18-digit snowflakes, Asana's 16 digits). Shorter numbers are counts,
+/// ports and times; 16 and 19 digits that start with the seconds of a date
+/// in 2001–2036 are micro- and nanosecond timestamps; sizes and other round
+/// or repetitive numbers have runs of one digit or few distinct digits.
+fn numeric_id(v: &[u8]) -> bool {
+    if v.len() < 15 || v.len() > 64 {
+        return false;
     }
-    Some(if header_like {
-        Rule::ApiKeyHeader
-    } else {
-        Rule::GenericSecret
-    })
+    let seconds = v[..10]
+        .iter()
+        .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    if matches!(v.len(), 16 | 19) && (1_000_000_000..2_100_000_000).contains(&seconds) {
+        return false;
+    }
+    let mut seen = [false; 10];
+    let mut run = 0;
+    for (i, &d) in v.iter().enumerate() {
+        seen[usize::from(d - b'0')] = true;
+        run = if i > 0 && v[i - 1] == d { run + 1 } else { 1 };
+        if run >= 5 {
+            return false;
+        }
+    }
+    seen.iter().filter(|&&s| s).count() >= 6
+}
+
+/// Does the key's last word say secret (`asanaToken`, `DISCORD_CLIENT_SECRET`,
+/// `api_key`, `DB_PASSWORD`)? Numbers are taken as secrets only then.
+fn ends_in_secret_word(key: &[u8]) -> bool {
+    let key = match key.iter().rposition(|&b| b == b'.') {
+        Some(d) if d + 1 < key.len() => &key[d + 1..],
+        _ => key,
+    };
+    let w = Words::split(key);
+    w.n > 0
+        && matches!(
+            w.get(w.n - 1),
+            b"token"
+                | b"key"
+                | b"secret"
+                | b"password"
+                | b"passwd"
+                | b"pwd"
+                | b"pass"
+                | b"passphrase"
+                | b"apikey"
+                | b"secretkey"
+                | b"accesskey"
+                | b"credential"
+                | b"credentials"
+        )
 }
 
 /// People choose passwords, so no entropy floor: `hunter22`, `correcthorse`.
@@ -824,9 +1144,10 @@ fn names_a_secret(v: &[u8]) -> bool {
 }
 
 /// `sk-ant-api03-...`, `ghp_…`, `abc-`: documentation shortening a value.
+/// A long base64 value may end in `-` or `_` by chance (1 in 32).
 fn elided(input: &[u8], val: &Val) -> bool {
     let v = &input[val.start..val.end];
-    matches!(v.last(), Some(b'-' | b'_'))
+    (matches!(v.last(), Some(b'-' | b'_')) && (v.len() < 24 || !all_in(v, B64_ANY)))
         || v.ends_with(b"..")
         || contains(v, "…".as_bytes())
         || starts_with_at(input, val.end, b"..")
@@ -945,6 +1266,42 @@ mod tests {
         ];
         for &(key, want) in table {
             assert_eq!(classify(key.as_bytes()), want, "{key}");
+        }
+    }
+
+    #[test]
+    fn long_numbers_are_secrets_only_when_random_and_named_so() {
+        for id in [
+            "133766677970562084",
+            "8844208975462984",
+            "99226265979030277684005317003043",
+        ] {
+            assert!(numeric_id(id.as_bytes()), "{id}");
+        }
+        for n in [
+            "12345678901234",      // too short
+            "1732212345123456",    // microseconds
+            "1732212345123456789", // nanoseconds
+            "5000000000000000",    // round
+            "1212121212121212",    // few digits
+        ] {
+            assert!(!numeric_id(n.as_bytes()), "{n}");
+        }
+        for key in [
+            "asanaToken",
+            "DISCORD_CLIENT_SECRET",
+            "api_key",
+            "db.password",
+        ] {
+            assert!(ends_in_secret_word(key.as_bytes()), "{key}");
+        }
+        for key in [
+            "token_count",
+            "secret_key_size",
+            "tokenExpiresAt",
+            "credentialsId",
+        ] {
+            assert!(!ends_in_secret_word(key.as_bytes()), "{key}");
         }
     }
 

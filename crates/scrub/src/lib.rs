@@ -19,8 +19,9 @@
 //! Instead every rule is anchored on one byte that its literal prefix or its
 //! context must contain: the separator of a prefix (`_` of `ghp_`, `-` of
 //! `glpat-`, `.` of `ya29.`), an assignment operator (`=`, `:`), the `:` of
-//! `://`, or the first two letters of the few prefixes without a separator
-//! (`AKIA`, `AIza`, `SK`, `dapi`, `Bearer`). The scanner finds anchors 16
+//! `://`, the first two letters of the few prefixes without a separator
+//! (`AKIA`, `AIza`, `SK`, `dapi`, `Bearer`), or the `</` that closes an XML
+//! element named for a secret. The scanner finds anchors 16
 //! bytes at a time (SSE2, part of every x86-64) and at each one compares the
 //! word around it with the prefixes that end there; a hand-written check of
 //! alphabet, length, structure, entropy and placeholders then accepts or

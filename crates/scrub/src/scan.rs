@@ -26,6 +26,10 @@ pub(crate) fn find_all(input: &[u8], out: &mut Vec<Hit>) {
             b':' => on_colon(input, at, out),
             b'=' => on_equals(input, at, out),
             b'~' => on_tilde(input, at, out),
+            b'<' => {
+                generic::on_close_tag(input, at, out);
+                None
+            }
             letter if left_boundary(input, at) => on_word_start(input, at, letter, out),
             _ => None,
         };
@@ -221,8 +225,20 @@ const DOT_PREFIXES: &[Prefix] = &[
 ];
 
 /// The prefix table entry, if any, for the word that ends at anchor `i`.
+#[inline]
 fn prefixed_token(input: &[u8], i: usize, table: &[Prefix], out: &mut Vec<Hit>) -> Option<usize> {
-    let ws = run_start(input, i, ALNUM);
+    prefixed_token_from(input, run_start(input, i, ALNUM), i, table, out)
+}
+
+/// [`prefixed_token`] when the word start `ws` is known.
+#[inline(always)]
+fn prefixed_token_from(
+    input: &[u8],
+    ws: usize,
+    i: usize,
+    table: &[Prefix],
+    out: &mut Vec<Hit>,
+) -> Option<usize> {
     if ws == i || i - ws > 8 {
         return None;
     }
@@ -411,7 +427,31 @@ fn on_underscore(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         }
         return None;
     }
-    prefixed_token(input, i, UNDERSCORE_PREFIXES, out)
+    let ws = run_start(input, i, ALNUM);
+    if let Some(end) = prefixed_token_from(input, ws, i, UNDERSCORE_PREFIXES, out) {
+        return Some(end);
+    }
+    call_with_quoted_name(input, ws, i, out);
+    None
+}
+
+/// `define('AUTH_KEY', …)`, `setenv("API_TOKEN", …)`, `[("api_key", …)]`:
+/// `sep` is the first `_` of a quoted name (which starts at `s`) that opens
+/// a call's arguments. Method calls are found at their `.` ([`on_dot`]).
+fn call_with_quoted_name(input: &[u8], s: usize, sep: usize, out: &mut Vec<Hit>) {
+    if s == 0 || s == sep || sep - s > 64 || !matches!(input[s - 1], b'"' | b'\'' | b'`') {
+        return;
+    }
+    let Some(q) = quote_len_before(input, s) else {
+        return;
+    };
+    let mut p = s - q;
+    while p > 0 && input[p - 1] == b' ' && s - q - p < 8 {
+        p -= 1;
+    }
+    if p > 0 && input[p - 1] == b'(' {
+        generic::on_call(input, p - 1, out);
+    }
 }
 
 /// `glsa_` + 32 alphanumerics + `_` + 8 hex.
@@ -483,7 +523,19 @@ fn on_dot(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         url::webhook(input, b"hooks.slack.com", i + 10, out);
         return None;
     }
-    prefixed_token(input, i, DOT_PREFIXES, out)
+    if let Some(end) = prefixed_token(input, i, DOT_PREFIXES, out) {
+        return Some(end);
+    }
+    // `System.setProperty("DATADOG_TOKEN", "…")`
+    if input.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+        let m = run_end(input, i + 1, WORD);
+        if input.get(m) == Some(&b'(')
+            && matches!(input.get(m + 1), Some(b'"' | b'\'' | b'`' | b'\\' | b' '))
+        {
+            generic::on_call(input, m, out);
+        }
+    }
+    None
 }
 
 fn push(out: &mut Vec<Hit>, start: usize, end: usize, rule: Rule) -> Option<usize> {
@@ -601,8 +653,12 @@ fn on_equals(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         // Comparisons, not assignments.
         (_, Some(b'=')) => Some(i + 2),
         (Some(b'=' | b'!' | b'<' | b'>'), _) => None,
-        (Some(b':'), _) => {
-            generic::on_operator(input, i - 1, i + 1, Op::Equals, out);
+        // `:=`, `::=`, `:::=` (Go, BNF, make), `?=`, `??=` (make, JS),
+        // `.=` (PHP): the key is before the whole operator.
+        (Some(b':' | b'?' | b'.'), _) => {
+            if let Some(op_start) = compound_operator_start(input, i) {
+                generic::on_operator(input, op_start, i + 1, Op::Equals, out);
+            }
             None
         }
         (_, Some(b'>')) => {
@@ -614,6 +670,23 @@ fn on_equals(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
             None
         }
     }
+}
+
+/// Start of the assignment operator that ends in the `=` at `eq`, when the
+/// bytes before it are up to three `:`, up to two `?` or one `.`. A second
+/// `.` is a range (`0..=9`), not PHP's `.=`.
+fn compound_operator_start(input: &[u8], eq: usize) -> Option<usize> {
+    let c = input[eq - 1];
+    let max = match c {
+        b':' => 3,
+        b'?' => 2,
+        _ => 1,
+    };
+    let mut s = eq - 1;
+    while s > 0 && input[s - 1] == c && eq - s < max {
+        s -= 1;
+    }
+    (s == 0 || input[s - 1] != c).then_some(s)
 }
 
 /// `123456789:AA…`: a numeric bot id, a colon, and about 35 characters that
