@@ -51,6 +51,20 @@ pub(crate) fn on_operator(
         return;
     };
     let mut typed = false;
+    if op == Op::Colon && crate::k8s::secret_data(input, ks, ke, op_end, out) {
+        return;
+    }
+    // `- name: DB_PASSWORD⏎  value: …`, `key="ClearTextPassword" value="…"`.
+    if matches!(
+        &input[ks..ke],
+        b"value" | b"Value" | b"ParameterValue" | b"OptionValue"
+    ) {
+        if let Some((ns, ne)) = crate::k8s::paired_name(input, ks) {
+            if maybe_sensitive(&input[ns..ne]) {
+                (ks, ke) = (ns, ne);
+            }
+        }
+    }
     if !maybe_sensitive(&input[ks..ke]) {
         // `var apiToken string = "…"`, `val apiKey: String = "…"`,
         // `const API_TOKEN: &str = "…"`: the word before `=` is a type.
@@ -797,12 +811,13 @@ fn deny_first(word: &[u8]) -> bool {
 
 #[rustfmt::skip]
 const NOT_CREDENTIAL_TOKENS: &[&[u8]] = &[
-    b"action", b"cancel", b"cancellation", b"change", b"client", b"continuation", b"cursor",
-    b"idempotency", b"lexer", b"marker", b"next", b"page", b"pagination", b"parser", b"purchase",
-    b"request", b"resume", b"sync",
+    b"action", b"authenticity", b"cancel", b"cancellation", b"change", b"client", b"continuation",
+    b"csrf", b"cursor", b"idempotency", b"lexer", b"marker", b"next", b"page", b"pagination",
+    b"parser", b"purchase", b"request", b"resume", b"sync", b"xsrf",
 ];
 
-/// Tokens that are request ids, pagination cursors or parser state.
+/// Tokens that are request ids, pagination cursors, parser state or
+/// per-form CSRF values (`authenticity_token`).
 fn not_credential_token(word: &[u8]) -> bool {
     NOT_CREDENTIAL_TOKENS.binary_search(&word).is_ok()
 }

@@ -42,6 +42,7 @@
 
 mod anchor;
 mod generic;
+mod k8s;
 mod pem;
 mod rules;
 mod scan;

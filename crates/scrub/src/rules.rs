@@ -215,6 +215,8 @@ rule_table! {
         "Azure storage account key in a connection string (AccountKey=...)";
     NpmrcAuth => "npmrc-auth",
         ".npmrc registry credential (//registry/:_authToken=, :_auth=, :_password=)";
+    KubernetesSecret => "kubernetes-secret",
+        "Every value under data: or stringData: of a Kubernetes Secret (YAML or JSON), whatever its key";
     UrlPassword => "url-password",
         "Password in URL userinfo (scheme://user:password@host): scheme, user and host are kept";
     AuthorizationHeader => "authorization-header",

@@ -616,7 +616,9 @@ fn jwt(input: &[u8], dot: usize, out: &mut Vec<Hit>) -> Option<usize> {
 #[inline(never)]
 fn on_colon(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
     if ends_with_at(input, i, b"data") {
-        return skip_data_uri(input, i);
+        if let Some(end) = skip_data_uri(input, i) {
+            return Some(end);
+        }
     }
     if starts_with_at(input, i, b"://") {
         url::scan(input, i, 3, out);

@@ -354,20 +354,20 @@ pub(crate) fn not_filler(v: &[u8]) -> bool {
         && !has_counting_run(v)
 }
 
-/// Seven characters counting up (`abcdefg`, `1234567`, `7890123`), eight of
-/// one letter or four of one mark: typed by a person filling in an example
+/// Seven characters counting up (`abcdefg`, `1234567`, `7890123`) or four
+/// mask marks: typed by a person filling in an example
 /// (`sk-ant-api03-abc123…klmnopqrstuvwx`, `xoxp-…-####`); about one chance
-/// in 10^11 (10^12 for a repeat) per position in a random base64 token.
+/// in 10^11 per position in a random base64 token.
 fn has_counting_run(v: &[u8]) -> bool {
     let mut run = 1;
     let mut same = 1;
     for w in v.windows(2) {
-        // Eight of one letter or four mask marks (`aaaaaaaa`, `####`, `****`):
-        // a fill or a mask (not `+` or `/`, which base64 repeats by chance).
-        // Digits repeat in real ids (`xoxa-2-511111111-…`).
+        // Four mask marks (`####`, `****`): a mask, not a token. Letters
+        // and digits repeat in real ones (Twitter bearer tokens start with
+        // twenty `A`s, ids like `xoxa-2-511111111-…`), and so do `+` and
+        // `/` in base64.
         same = if w[0] == w[1] { same + 1 } else { 1 };
-        let mask = matches!(w[0], b'#' | b'*' | b'?');
-        if (same >= 8 && w[0].is_ascii_alphabetic()) || (same >= 4 && mask) {
+        if same >= 4 && matches!(w[0], b'#' | b'*' | b'?') {
             return true;
         }
         let next = w[1] == w[0].wrapping_add(1)

@@ -224,6 +224,11 @@ fn planted(rule: &str) -> BoxedStrategy<(String, String)> {
         "mapbox-secret-token" => alone(re(
             "sk\\.eyJ[a-z]{4}[0-9]{4}[A-Za-z0-9]{40}\\.[A-Za-z0-9_-]{22}",
         )),
+        "kubernetes-secret" => around(
+            "apiVersion: v1\nkind: Secret\ndata:\n  tls.key: ",
+            base64_len(48),
+            "\n",
+        ),
         other => panic!("no generator for rule {other}; add one"),
     }
 }
