@@ -52,16 +52,10 @@ pub(crate) fn paired_name(input: &[u8], ks: usize) -> Option<(usize, usize)> {
         q -= 1;
     }
     let field = &input[run_start(input, q, IDENT)..q];
-    let is_name = [
-        &b"name"[..],
-        b"key",
-        b"Name",
-        b"Key",
-        b"ParameterKey",
-        b"OptionName",
-    ]
-    .iter()
-    .any(|f| field == *f);
+    let is_name = matches!(
+        field,
+        b"name" | b"key" | b"Name" | b"Key" | b"ParameterKey" | b"OptionName"
+    );
     is_name.then_some((name_start, name_end))
 }
 
