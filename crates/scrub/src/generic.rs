@@ -54,6 +54,13 @@ pub(crate) fn on_operator(
     if op == Op::Colon && crate::k8s::secret_data(input, ks, ke, op_end, out) {
         return;
     }
+    if op == Op::Colon && ke - ks <= 10 {
+        let k = &input[ks..ke];
+        if k.eq_ignore_ascii_case(b"cookie") || k.eq_ignore_ascii_case(b"set-cookie") {
+            cookie_header(input, op_end, out);
+            return;
+        }
+    }
     // `- name: DB_PASSWORD⏎  value: …`, `key="ClearTextPassword" value="…"`.
     if matches!(
         &input[ks..ke],
@@ -334,12 +341,36 @@ pub(crate) fn on_curl_user(
     Some(())
 }
 
-/// `docker login -u bot -p <password>` (and podman, helm registry, oras…).
-/// `-p` means port or path to most other tools, hence `login` on the line.
+/// `docker login -u bot -p <password>` (and podman, helm registry, oras…),
+/// `sshpass -p <password> ssh …`. `-p` means port or path to most other
+/// tools, hence `login` or `sshpass` on the line.
 pub(crate) fn on_login_password(input: &[u8], dash: usize, value_from: usize, out: &mut Vec<Hit>) {
-    if !same_command_has(input, dash, b"login") {
+    if !same_command_has(input, dash, b"login") && !same_command_has(input, dash, b"sshpass") {
         return;
     }
+    short_flag_value(input, value_from, out);
+}
+
+/// The password flags of database and cache clients: `mysql -pS3cret`
+/// (MySQL, MariaDB and their dump and admin tools take it attached) and
+/// `redis-cli -a S3cret` (or attached). `dash` is the flag's `-`.
+pub(crate) fn on_client_password(input: &[u8], dash: usize, out: &mut Vec<Hit>) {
+    let (flag, next) = (input[dash + 1], input.get(dash + 2).copied());
+    let attached = next.is_some_and(|b| !matches!(b, b' ' | b'\t' | b'='));
+    let tool = if flag == b'p' && attached {
+        same_command_has(input, dash, b"mysql") || same_command_has(input, dash, b"mariadb")
+    } else if flag == b'a' && (attached || next == Some(b' ')) {
+        same_command_has(input, dash, b"redis-cli")
+    } else {
+        false
+    };
+    if tool {
+        short_flag_value(input, dash + 2, out);
+    }
+}
+
+/// The argument of a short password flag, from `value_from`.
+fn short_flag_value(input: &[u8], value_from: usize, out: &mut Vec<Hit>) {
     let mut s = value_from;
     while s < input.len() && input[s] == b' ' {
         s += 1;
@@ -356,7 +387,7 @@ pub(crate) fn on_login_password(input: &[u8], dash: usize, value_from: usize, ou
         out.push(Hit {
             start: s,
             end: e,
-            rule: Rule::GenericSecret,
+            rule: Rule::CliPassword,
         });
     }
 }
@@ -428,6 +459,82 @@ pub(crate) fn on_bearer(input: &[u8], after_word: usize, out: &mut Vec<Hit>) {
             end: e,
             rule: Rule::BearerToken,
         });
+    }
+}
+
+/// `Cookie: a=1; sessionid=…` and `Set-Cookie: connect.sid=…; Path=/`: the
+/// values of cookies whose name says session or auth, and any cookie value
+/// that looks random; names, attributes and plain values stay.
+fn cookie_header(input: &[u8], op_end: usize, out: &mut Vec<Hit>) {
+    const NAME: u16 = ALNUM | UNDERSCORE | DASH | DOT;
+    const ATTRIBUTES: &[&[u8]] = &[
+        b"path",
+        b"domain",
+        b"expires",
+        b"max-age",
+        b"samesite",
+        b"secure",
+        b"httponly",
+        b"priority",
+        b"partitioned",
+        b"version",
+        b"comment",
+    ];
+    let n = input.len();
+    let mut p = op_end;
+    while p < n && input[p] == b' ' {
+        p += 1;
+    }
+    // `{'Cookie': 'a=1; b=2'}`: the header's value is a quoted string.
+    let Some(first) = skip_opening_quote(input, p) else {
+        return;
+    };
+    p = first;
+    for _ in 0..32 {
+        while p < n && input[p] == b' ' {
+            p += 1;
+        }
+        let name_end = run_end(input, p, NAME);
+        if name_end == p || input.get(name_end) != Some(&b'=') {
+            return;
+        }
+        let name = &input[p..name_end];
+        let vs = name_end + 1;
+        let mut ve = vs;
+        while ve < n
+            && !matches!(
+                input[ve],
+                b';' | b' ' | b'"' | b'\'' | b'\\' | b',' | b'\n' | b'\r'
+            )
+        {
+            ve += 1;
+        }
+        let v = &input[vs..ve];
+        let lower_has = |w: &[u8]| contains_ignore_case(name, w);
+        let session_name = [
+            "sess", "sid", "auth", "token", "remember", "jwt", "login", "sso",
+        ]
+        .iter()
+        .any(|w| lower_has(w.as_bytes()));
+        // Analytics ids (`_ga=GA1.2.…`, `_fbp`, `__utma`): random, not secret.
+        let analytics = [&b"_ga"[..], b"_gid", b"_fbp", b"__utm", b"_hj", b"ajs_"]
+            .iter()
+            .any(|a| name.starts_with(a));
+        let attribute = analytics || ATTRIBUTES.iter().any(|a| name.eq_ignore_ascii_case(a));
+        if !attribute
+            && !is_placeholder(v)
+            && ((session_name && v.len() >= 8 && !has_no_letter(v)) || looks_random(v, 16))
+        {
+            out.push(Hit {
+                start: vs,
+                end: ve,
+                rule: Rule::SessionCookie,
+            });
+        }
+        if input.get(ve) != Some(&b';') {
+            return;
+        }
+        p = ve + 1;
     }
 }
 

@@ -217,6 +217,8 @@ rule_table! {
         ".npmrc registry credential (//registry/:_authToken=, :_auth=, :_password=)";
     KubernetesSecret => "kubernetes-secret",
         "Every value under data: or stringData: of a Kubernetes Secret (YAML or JSON), whatever its key";
+    SessionCookie => "session-cookie",
+        "Session and auth cookies in Cookie / Set-Cookie headers (sessionid, connect.sid, PHPSESSID, ...) and any random-looking cookie value";
     UrlPassword => "url-password",
         "Password in URL userinfo (scheme://user:password@host): scheme, user and host are kept";
     AuthorizationHeader => "authorization-header",
@@ -225,6 +227,8 @@ rule_table! {
         "Bearer <token> outside an Authorization header";
     ApiKeyHeader => "api-key-header",
         "API key and token HTTP headers (X-Api-Key:, Api-Key:, X-Auth-Token:, Private-Token:, ...)";
+    CliPassword => "cli-password",
+        "Password on a client's command line: mysql/mariadb -p<password>, redis-cli -a, sshpass -p, docker/podman/helm login -p";
     CurlBasicAuth => "curl-basic-auth",
         "Password of curl -u / --user user:password";
     AwsSecretAccessKey => "aws-secret-access-key",

@@ -485,6 +485,10 @@ fn on_dash(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
             generic::on_login_password(input, i, i + 3, out);
             return None;
         }
+        if matches!(input.get(i + 1), Some(b'p' | b'a')) {
+            generic::on_client_password(input, i, out);
+            return None;
+        }
     }
     prefixed_token(input, i, DASH_PREFIXES, out)
 }

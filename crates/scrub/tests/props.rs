@@ -229,6 +229,17 @@ fn planted(rule: &str) -> BoxedStrategy<(String, String)> {
             base64_len(48),
             "\n",
         ),
+        "cli-password" => prop_oneof![
+            around("mysql -u root -p", mixed(8..=16), " shop"),
+            around("redis-cli -h cache -a ", mixed(8..=16), " PING"),
+            around("sshpass -p ", mixed(8..=16), " ssh deploy@host"),
+        ]
+        .boxed(),
+        "session-cookie" => around(
+            "Cookie: theme=dark; sessionid=",
+            mixed(20..=32),
+            "; lang=en",
+        ),
         other => panic!("no generator for rule {other}; add one"),
     }
 }
