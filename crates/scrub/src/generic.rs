@@ -72,7 +72,10 @@ pub(crate) fn on_operator(
             }
         }
     }
-    if !maybe_sensitive(&input[ks..ke]) {
+    // `BUNDLE_ENTERPRISE__CONTRIBSYS__COM=…`: Bundler's credentials for
+    // Sidekiq's gem server, named after the host.
+    let bundler_host = contains_ignore_case(&input[ks..ke], b"contribsys");
+    if !bundler_host && !maybe_sensitive(&input[ks..ke]) {
         // `var apiToken string = "…"`, `val apiKey: String = "…"`,
         // `const API_TOKEN: &str = "…"`: the word before `=` is a type.
         if op != Op::Equals || !quoted_after(input, op_end) {
@@ -87,7 +90,9 @@ pub(crate) fn on_operator(
         (ks, ke, typed) = (ns, ne, true);
     }
     let key = &input[ks..ke];
-    let Some(kind) = classify(key) else { return };
+    let Some(kind) = classify(key).or(bundler_host.then_some(Kind::Secret)) else {
+        return;
+    };
     if kind == Kind::Authorization {
         authorization(input, op_end, out);
         return;
@@ -536,6 +541,48 @@ fn cookie_header(input: &[u8], op_end: usize, out: &mut Vec<Hit>) {
         }
         p = ve + 1;
     }
+}
+
+/// `machine api.acme.io login dev password s3cret` (`.netrc`, also spread
+/// over lines): called at a `.` of the host; the password token of the
+/// same entry is redacted.
+pub(crate) fn on_netrc_host(input: &[u8], dot: usize, out: &mut Vec<Hit>) -> Option<()> {
+    let host_start = run_start(input, dot, IDENT);
+    let before = &input[host_start.saturating_sub(8)..host_start];
+    if !before.ends_with(b"machine ") && !before.ends_with(b"machine\t") {
+        return None;
+    }
+    let n = input.len();
+    let limit = (dot + 400).min(n);
+    let window = &input[dot..limit];
+    let entry_end = hookwatch_find::find(window, b"machine ").map_or(limit, |m| dot + m);
+    let at = dot + hookwatch_find::find(&input[dot..entry_end], b"password")?;
+    if at == 0 || !matches!(input[at - 1], b' ' | b'\t' | b'\n' | b'n') {
+        return None;
+    }
+    let mut s = at + 8;
+    // One blank (space, tab, newline or its JSON escape) before the value.
+    match input.get(s) {
+        Some(b' ' | b'\t' | b'\n') => s += 1,
+        Some(b'\\') if matches!(input.get(s + 1), Some(b'n' | b't')) => s += 2,
+        _ => return None,
+    }
+    while s < n && matches!(input[s], b' ' | b'\t') {
+        s += 1;
+    }
+    let mut e = s;
+    while e < n && !is_value_stop(input[e]) {
+        e += 1;
+    }
+    let v = &input[s..e];
+    if !v.is_empty() && !is_placeholder(v) {
+        out.push(Hit {
+            start: s,
+            end: e,
+            rule: Rule::NetrcPassword,
+        });
+    }
+    Some(())
 }
 
 /// The credential of `Authorization: <scheme> <credential>`; the scheme is
@@ -1052,11 +1099,14 @@ fn parse_value(input: &[u8], from: usize, strict: bool) -> Option<Val> {
             if !starts_with_at(input, e, q) {
                 return None;
             }
+            // A hex `user:password` pair cannot be JSON structure: after a
+            // string's closing `"` valid JSON has no digit or letter.
             if strict
                 && q == b"\""
                 && input[start..e]
                     .iter()
                     .any(|b| matches!(b, b',' | b':' | b'[' | b']' | b'{' | b'}'))
+                && !is_hex_pair(&input[start..e])
             {
                 return None;
             }
@@ -1127,6 +1177,10 @@ fn judge(
     if v.iter().all(u8::is_ascii_digit) {
         return (numeric_id(v) && ends_in_secret_word(key)).then_some(rule);
     }
+    // Sidekiq Enterprise and Pro credentials, `user:password` in hex.
+    if is_hex_pair(v) {
+        return Some(rule);
+    }
     if is_placeholder(v) || is_number(v) {
         return None;
     }
@@ -1156,6 +1210,15 @@ fn judge(
         _ => looks_random(v, 8),
     };
     ok.then_some(rule)
+}
+
+/// `74fd7e5b:8cf4b9a1`: eight hex digits, a colon, eight hex digits.
+fn is_hex_pair(v: &[u8]) -> bool {
+    v.len() == 17
+        && v[8] == b':'
+        && all_in(&v[..8], HEX_ANY)
+        && all_in(&v[9..], HEX_ANY)
+        && not_filler(v)
 }
 
 fn is_bare_number(input: &[u8], val: &Val) -> bool {

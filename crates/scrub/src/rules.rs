@@ -217,6 +217,8 @@ rule_table! {
         ".npmrc registry credential (//registry/:_authToken=, :_auth=, :_password=)";
     KubernetesSecret => "kubernetes-secret",
         "Every value under data: or stringData: of a Kubernetes Secret (YAML or JSON), whatever its key";
+    NetrcPassword => "netrc-password",
+        "Password of a .netrc entry (machine <host> login <user> password <password>)";
     SessionCookie => "session-cookie",
         "Session and auth cookies in Cookie / Set-Cookie headers (sessionid, connect.sid, PHPSESSID, ...) and any random-looking cookie value";
     UrlPassword => "url-password",

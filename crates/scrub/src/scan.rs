@@ -502,6 +502,9 @@ fn on_dot(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         }
     }
     let ws = run_start(input, i, ALNUM);
+    if ws >= 8 && input[ws - 1] == b' ' {
+        generic::on_netrc_host(input, i, out);
+    }
     // Words longer than a prefix: `pat<14>.<64 hex>`, `<14>.atlasv1.<60-70>`.
     if i - ws == 17 && starts_with_at(input, ws, b"pat") {
         let end = run_end(input, i + 1, ALNUM);

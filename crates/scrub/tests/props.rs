@@ -240,6 +240,11 @@ fn planted(rule: &str) -> BoxedStrategy<(String, String)> {
             mixed(20..=32),
             "; lang=en",
         ),
+        "netrc-password" => around(
+            "machine api.acme.io login dev password ",
+            mixed(8..=20),
+            "\n",
+        ),
         other => panic!("no generator for rule {other}; add one"),
     }
 }
