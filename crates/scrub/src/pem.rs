@@ -60,6 +60,52 @@ fn label_end_at(input: &[u8], from: usize) -> usize {
 
 /// Where the enclosing JSON string ends: before the first `"`, or before the
 /// backslash of `\"` when the block sits in a string nested in a string.
+/// A PuTTY private key file (`PuTTY-User-Key-File-3: ssh-ed25519`): the
+/// lines after `Private-Lines: N` through `Private-MAC: …` are the key; the
+/// public lines before them stay. `dash` is the `-` after `PuTTY`.
+pub(crate) fn putty(input: &[u8], dash: usize, out: &mut Vec<Hit>) -> Option<usize> {
+    if !starts_with_at(input, dash + 1, b"User-Key-File-") {
+        return None;
+    }
+    let region_end = string_end(input, dash);
+    let region = &input[dash..region_end];
+    let lines = dash + hookwatch_find::find(region, b"Private-Lines:")?;
+    // The key starts on the line after `Private-Lines: N`.
+    let mut s = lines + 14;
+    while s < region_end && (input[s] == b' ' || input[s].is_ascii_digit()) {
+        s += 1;
+    }
+    s = after_line_break(input, s)?;
+    let end = match hookwatch_find::find(&input[s..region_end], b"Private-MAC:") {
+        Some(m) => {
+            let mut e = s + m;
+            while e < region_end && !matches!(input[e], b'\n' | b'\r' | b'\\') {
+                e += 1;
+            }
+            e
+        }
+        None => region_end,
+    };
+    (end > s).then(|| {
+        out.push(Hit {
+            start: s,
+            end,
+            rule: Rule::PrivateKey,
+        });
+        end
+    })
+}
+
+/// Past one line break at `at`: `\n`, `\r\n` or their JSON escapes.
+fn after_line_break(input: &[u8], at: usize) -> Option<usize> {
+    for lb in [&b"\r\n"[..], b"\n", b"\\r\\n", b"\\n"] {
+        if starts_with_at(input, at, lb) {
+            return Some(at + lb.len());
+        }
+    }
+    None
+}
+
 fn string_end(input: &[u8], from: usize) -> usize {
     match hookwatch_find::byte(b'"', &input[from..]) {
         Some(q) => {

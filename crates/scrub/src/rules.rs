@@ -26,7 +26,7 @@ macro_rules! rule_table {
 
 rule_table! {
     PrivateKey => "private-key",
-        "PEM, OpenSSH or PGP private key block, from BEGIN to END (to the end of the string when truncated)";
+        "PEM, OpenSSH or PGP private key block, from BEGIN to END (to the end of the string when truncated); the private lines of a PuTTY key file";
     AwsAccessKeyId => "aws-access-key-id",
         "AWS access key id (AKIA, ASIA, ABIA, ACCA or A3T, 20 upper-case letters and digits in all); ids ending in EXAMPLE are kept";
     GithubToken => "github-token",

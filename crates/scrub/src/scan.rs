@@ -490,6 +490,9 @@ fn on_dash(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
             return None;
         }
     }
+    if ends_with_at(input, i, b"PuTTY") {
+        return pem::putty(input, i, out);
+    }
     prefixed_token(input, i, DASH_PREFIXES, out)
 }
 
