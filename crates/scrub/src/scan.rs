@@ -224,9 +224,30 @@ const DOT_PREFIXES: &[Prefix] = &[
     p(b"sat",     b"",                B64URL | DOT,   (68, 68),   HarnessApiKey,        harness),
 ];
 
+/// A prefix table and, per word length, which first bytes its words have.
+struct Table {
+    entries: &'static [Prefix],
+    first: [u128; 9],
+}
+
+const fn table(entries: &'static [Prefix]) -> Table {
+    let mut first = [0u128; 9];
+    let mut k = 0;
+    while k < entries.len() {
+        let w = entries[k].word;
+        first[w.len()] |= 1u128 << w[0];
+        k += 1;
+    }
+    Table { entries, first }
+}
+
+static UNDERSCORE_TABLE: Table = table(UNDERSCORE_PREFIXES);
+static DASH_TABLE: Table = table(DASH_PREFIXES);
+static DOT_TABLE: Table = table(DOT_PREFIXES);
+
 /// The prefix table entry, if any, for the word that ends at anchor `i`.
 #[inline]
-fn prefixed_token(input: &[u8], i: usize, table: &[Prefix], out: &mut Vec<Hit>) -> Option<usize> {
+fn prefixed_token(input: &[u8], i: usize, table: &Table, out: &mut Vec<Hit>) -> Option<usize> {
     prefixed_token_from(input, run_start(input, i, ALNUM), i, table, out)
 }
 
@@ -236,18 +257,24 @@ fn prefixed_token_from(
     input: &[u8],
     ws: usize,
     i: usize,
-    table: &[Prefix],
+    table: &Table,
     out: &mut Vec<Hit>,
 ) -> Option<usize> {
     if ws == i || i - ws > 8 {
         return None;
     }
     let word = &input[ws..i];
+    // Nearly every anchor in code and logs ends a word no prefix has: one
+    // bit says so before the table is walked.
+    if word[0] >= 128 || table.first[word.len()] & (1u128 << word[0]) == 0 {
+        return None;
+    }
     // `video_box.ico-7a38….png`: a short prefix after a dot is a file name.
     if word.len() <= 3 && ws > 0 && input[ws - 1] == b'.' {
         return None;
     }
     let entry = table
+        .entries
         .iter()
         .find(|e| e.word == word && starts_with_at(input, i + 1, e.rest))?;
     let body = i + 1 + entry.rest.len();
@@ -428,7 +455,7 @@ fn on_underscore(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         return None;
     }
     let ws = run_start(input, i, ALNUM);
-    if let Some(end) = prefixed_token_from(input, ws, i, UNDERSCORE_PREFIXES, out) {
+    if let Some(end) = prefixed_token_from(input, ws, i, &UNDERSCORE_TABLE, out) {
         return Some(end);
     }
     call_with_quoted_name(input, ws, i, out);
@@ -493,7 +520,7 @@ fn on_dash(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
     if ends_with_at(input, i, b"PuTTY") {
         return pem::putty(input, i, out);
     }
-    prefixed_token(input, i, DASH_PREFIXES, out)
+    prefixed_token(input, i, &DASH_TABLE, out)
 }
 
 /// `.` also separates JWT segments.
@@ -505,7 +532,7 @@ fn on_dot(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         }
     }
     let ws = run_start(input, i, ALNUM);
-    if ws >= 8 && input[ws - 1] == b' ' {
+    if ends_with_at(input, ws, b"machine ") || ends_with_at(input, ws, b"machine\t") {
         generic::on_netrc_host(input, i, out);
     }
     // Words longer than a prefix: `pat<14>.<64 hex>`, `<14>.atlasv1.<60-70>`.
@@ -533,7 +560,7 @@ fn on_dot(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         url::webhook(input, b"hooks.slack.com", i + 10, out);
         return None;
     }
-    if let Some(end) = prefixed_token(input, i, DOT_PREFIXES, out) {
+    if let Some(end) = prefixed_token_from(input, ws, i, &DOT_TABLE, out) {
         return Some(end);
     }
     // `System.setProperty("DATADOG_TOKEN", "…")`
