@@ -28,7 +28,7 @@ struct Floor {
     false_positives: usize,
 }
 const FLOOR: Floor = Floor {
-    found: 5900,
+    found: 5925,
     false_positives: 17,
 };
 
