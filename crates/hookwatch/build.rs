@@ -18,7 +18,10 @@
 
 use std::path::PathBuf;
 
+include!("build_pie.rs");
+
 fn main() {
+    link_without_pie();
     println!("cargo:rerun-if-changed=layout/hook-path.txt");
     println!("cargo:rerun-if-env-changed=HOOKWATCH_LAYOUT");
     println!("cargo:rerun-if-env-changed=HOOKWATCH_LAYOUT_MAP");
