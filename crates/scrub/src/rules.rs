@@ -169,6 +169,10 @@ rule_table! {
         "OpenShift user token (sha256~ + 43 characters)";
     GitlabSessionCookie => "gitlab-session-cookie",
         "GitLab session cookie (_gitlab_session=)";
+    MailchimpApiKey => "mailchimp-api-key",
+        "Mailchimp API key (32 hex + -us + data centre number)";
+    DiscordBotToken => "discord-bot-token",
+        "Discord bot token (base64 user id . 6 . 27+ characters)";
     MailgunApiKey => "mailgun-api-key",
         "Mailgun private and public API keys (key-, pubkey- + 32 hex)";
     AtlassianToken => "atlassian-token",

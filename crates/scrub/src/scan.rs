@@ -178,6 +178,7 @@ const DASH_PREFIXES: &[Prefix] = &[
     p(b"HRKU",    b"",                B64URL,         (40, 128),  HerokuApiKey,         not_filler),
     p(b"AGE",     b"SECRET-KEY-1",    BECH32,         (58, 58),   AgeSecretKey,         shape_says_all),
     p(b"pypi",    b"AgEIcHlwaS5vcmc", B64URL,         (50, 4096), PypiToken,            not_filler),
+    p(b"pypi",    b"AgENdGVzdC5weXBpLm9yZw", B64URL,  (50, 4096), PypiToken,            not_filler),
     p(b"glffct",  b"",                GITLAB,         (20, 320),  GitlabToken,          not_filler),
     p(b"key",     b"",                HEX_LOWER,      (32, 32),   MailgunApiKey,        not_filler),
     p(b"pubkey",  b"",                HEX_LOWER,      (32, 32),   MailgunApiKey,        not_filler),
@@ -526,6 +527,19 @@ fn on_dash(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
     if ends_with_at(input, i, b"PuTTY") {
         return pem::putty(input, i, out);
     }
+    // Mailchimp: 32 hex, `-us`, the data centre's number.
+    if i >= 32 && starts_with_at(input, i + 1, b"us") {
+        let ws = run_start(input, i, ALNUM);
+        let dc = run_end(input, i + 3, ALNUM);
+        if i - ws == 32
+            && all_in(&input[ws..i], HEX_LOWER)
+            && (1..=2).contains(&(dc - i - 3))
+            && input[i + 3..dc].iter().all(u8::is_ascii_digit)
+            && not_filler(&input[ws..i])
+        {
+            return push(out, ws, dc, Rule::MailchimpApiKey);
+        }
+    }
     prefixed_token(input, i, &DASH_TABLE, out)
 }
 
@@ -538,6 +552,11 @@ fn on_dot(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         }
     }
     let ws = run_start(input, i, ALNUM);
+    if (23..=28).contains(&(i - ws)) && matches!(input[ws], b'M' | b'N' | b'O') {
+        if let Some(end) = discord_bot_token(input, ws, i) {
+            return push(out, ws, end, Rule::DiscordBotToken);
+        }
+    }
     if ends_with_at(input, ws, b"machine ") || ends_with_at(input, ws, b"machine\t") {
         generic::on_netrc_host(input, i, out);
     }
@@ -579,6 +598,20 @@ fn on_dot(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
         }
     }
     None
+}
+
+/// `<user id in base64>.<6>.<27+>`: the id is 17-20 digits, so its base64
+/// starts with `M`, `N` or `O` and runs 23-28 characters.
+fn discord_bot_token(input: &[u8], ws: usize, dot: usize) -> Option<usize> {
+    let t_end = run_end(input, dot + 1, B64URL);
+    if t_end - dot - 1 != 6 || input.get(t_end) != Some(&b'.') {
+        return None;
+    }
+    let end = run_end(input, t_end + 1, B64URL);
+    ((27..=38).contains(&(end - t_end - 1))
+        && not_filler(&input[t_end + 1..end])
+        && !has_no_letter(&input[ws..dot]))
+    .then_some(end)
 }
 
 fn push(out: &mut Vec<Hit>, start: usize, end: usize, rule: Rule) -> Option<usize> {
@@ -644,10 +677,18 @@ fn jwt(input: &[u8], dot: usize, out: &mut Vec<Hit>) -> Option<usize> {
         return None;
     }
     let payload_end = run_end(input, dot + 1, PART);
-    if payload_end - dot - 1 < 10 || input.get(payload_end) != Some(&b'.') {
+    if payload_end - dot - 1 < 10 {
         return None;
     }
-    let end = run_end(input, payload_end + 1, PART);
+    // An unsigned token (`alg: none`) is header.payload: both parts base64
+    // JSON, the payload at least as long as a claim.
+    let end = if input.get(payload_end) == Some(&b'.') {
+        run_end(input, payload_end + 1, PART)
+    } else if starts_with_at(input, dot + 1, b"eyJ") && payload_end - dot > 20 {
+        payload_end
+    } else {
+        return None;
+    };
     out.push(Hit {
         start,
         end,

@@ -28,7 +28,7 @@ struct Floor {
     false_positives: usize,
 }
 const FLOOR: Floor = Floor {
-    found: 5925,
+    found: 5926,
     false_positives: 17,
 };
 

@@ -245,6 +245,10 @@ fn planted(rule: &str) -> BoxedStrategy<(String, String)> {
             mixed(8..=20),
             "\n",
         ),
+        "mailchimp-api-key" => alone(re("[a-f0-9]{32}-us[1-9][0-9]?")),
+        "discord-bot-token" => alone(re(
+            "MT[A-Za-z0-9]{24}\\.[a-z]{3}[0-9]{3}\\.[a-z]{4}[0-9]{4}[A-Za-z0-9_-]{21}",
+        )),
         other => panic!("no generator for rule {other}; add one"),
     }
 }
