@@ -74,7 +74,7 @@ pub(crate) fn on_operator(
     }
     // `BUNDLE_ENTERPRISE__CONTRIBSYS__COM=…`: Bundler's credentials for
     // Sidekiq's gem server, named after the host.
-    let bundler_host = contains_ignore_case(&input[ks..ke], b"contribsys");
+    let bundler_host = bundler_sidekiq_name(&input[ks..ke]);
     if !bundler_host && !maybe_sensitive(&input[ks..ke]) {
         // `var apiToken string = "…"`, `val apiKey: String = "…"`,
         // `const API_TOKEN: &str = "…"`: the word before `=` is a type.
@@ -1210,6 +1210,15 @@ fn judge(
         _ => looks_random(v, 8),
     };
     ok.then_some(rule)
+}
+
+/// `BUNDLE_ENTERPRISE__CONTRIBSYS__COM`, `BUNDLE_GEMS__CONTRIBSYS__COM…`.
+/// Asked at every operator whose key says nothing, so the prefix test comes
+/// first: most keys fail it on their length or first byte.
+fn bundler_sidekiq_name(key: &[u8]) -> bool {
+    key.len() >= 28
+        && key[..7].eq_ignore_ascii_case(b"bundle_")
+        && contains_ignore_case(&key[7..], b"__contribsys__com")
 }
 
 /// `74fd7e5b:8cf4b9a1`: eight hex digits, a colon, eight hex digits.
