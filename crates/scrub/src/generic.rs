@@ -50,6 +50,10 @@ pub(crate) fn on_operator(
     let Some((mut ks, mut ke, json_key)) = key_before(input, op_start) else {
         return;
     };
+    // `-Dsonar.login=…`: a Java system property; the `D` is the flag's.
+    if ke - ks > 3 && input[ks] == b'-' && input[ks + 1] == b'D' {
+        ks += 1 + usize::from(input[ks + 2].is_ascii_lowercase());
+    }
     let mut typed = false;
     if op == Op::Colon && crate::k8s::secret_data(input, ks, ke, op_end, out) {
         return;
@@ -62,20 +66,31 @@ pub(crate) fn on_operator(
         }
     }
     // `- name: DB_PASSWORD⏎  value: …`, `key="ClearTextPassword" value="…"`.
+    let mut paired = false;
     if matches!(
         &input[ks..ke],
         b"value" | b"Value" | b"ParameterValue" | b"OptionValue"
     ) {
         if let Some((ns, ne)) = crate::k8s::paired_name(input, ks) {
             if maybe_sensitive(&input[ns..ne]) {
-                (ks, ke) = (ns, ne);
+                (ks, ke, paired) = (ns, ne, true);
             }
         }
     }
     // `BUNDLE_ENTERPRISE__CONTRIBSYS__COM=…`: Bundler's credentials for
     // Sidekiq's gem server, named after the host.
     let bundler_host = bundler_sidekiq_name(&input[ks..ke]);
-    if !bundler_host && !maybe_sensitive(&input[ks..ke]) {
+    let pairs = key_pairs(&input[ks..ke]);
+    let service = crate::service::named(pairs);
+    // `user:password` pairs and `scheme:rest` are not `key: value`: YAML
+    // and HTTP put a space after the colon, JSON quotes the key.
+    let touching =
+        op == Op::Colon && !matches!(input.get(op_end), Some(b' ' | b'\t')) && ke == op_start;
+    if !bundler_host && !sensitive_pairs(pairs) {
+        if service && !touching {
+            service_value(input, &input[ks..ke], op_end, op, json_key, out);
+            return;
+        }
         // `var apiToken string = "…"`, `val apiKey: String = "…"`,
         // `const API_TOKEN: &str = "…"`: the word before `=` is a type.
         if op != Op::Equals || !quoted_after(input, op_end) {
@@ -91,15 +106,16 @@ pub(crate) fn on_operator(
     }
     let key = &input[ks..ke];
     let Some(kind) = classify(key).or(bundler_host.then_some(Kind::Secret)) else {
+        if service && !touching {
+            service_value(input, key, op_end, op, json_key, out);
+        }
         return;
     };
     if kind == Kind::Authorization {
         authorization(input, op_end, out);
         return;
     }
-    // `user:password` pairs and `scheme:rest` are not `key: value`: YAML
-    // and HTTP put a space after the colon, JSON quotes the key.
-    if op == Op::Colon && !matches!(input.get(op_end), Some(b' ' | b'\t')) && ke == op_start {
+    if touching {
         return;
     }
     // After `"key":` a bare `"` opens the value string. After `KEY=` it may
@@ -113,16 +129,84 @@ pub(crate) fn on_operator(
     if !val.quoted && (typed || (op == Op::Colon && json_key && is_bare_number(input, &val))) {
         return;
     }
-    let header_like = op == Op::Colon && key.contains(&b'-') && !key.starts_with(b"--");
+    let header_like = op == Op::Colon
+        && ((key.contains(&b'-') && !key.starts_with(b"--")) || curl_header_at(input, ks));
     // `x = y` is code or INI; shell assignments have no spaces.
     let spaced = ke < op_start || matches!(input.get(op_end), Some(b' ' | b'\t'));
-    if let Some(rule) = judge(input, kind, key, &val, op, header_like, spaced) {
+    let how = How {
+        op,
+        header_like,
+        spaced,
+        paired,
+    };
+    if let Some(rule) = judge(input, kind, key, &val, how) {
         out.push(Hit {
             start: val.start,
             end: val.end,
             rule,
         });
+    } else if service || typed {
+        service_fallback(input, key, &val, out);
     }
+}
+
+/// How a value was assigned, for [`judge`].
+#[derive(Clone, Copy)]
+struct How {
+    op: Op,
+    /// An HTTP header (`X-Api-Key:`, `-H "Token: …"`).
+    header_like: bool,
+    /// `x = y`: code or INI; shell assignments have no spaces.
+    spaced: bool,
+    /// `key="ClearTextPassword" value="…"`: a config entry, where a value
+    /// is never a variable's name.
+    paired: bool,
+}
+
+/// [`service_value`] for keys that went another way first (typed
+/// declarations, calls, XML elements): asks only when the name might be a
+/// service's.
+fn service_fallback(input: &[u8], key: &[u8], val: &Val, out: &mut Vec<Hit>) {
+    if crate::service::named(key_pairs(key))
+        && crate::service::credential(key, &input[val.start..val.end])
+    {
+        out.push(Hit {
+            start: val.start,
+            end: val.end,
+            rule: Rule::GenericSecret,
+        });
+    }
+}
+
+/// The value after a key named for a service ([`crate::service`]).
+fn service_value(
+    input: &[u8],
+    key: &[u8],
+    op_end: usize,
+    op: Op,
+    json_key: bool,
+    out: &mut Vec<Hit>,
+) {
+    let Some(val) = parse_value(input, op_end, !(op == Op::Colon && json_key)) else {
+        return;
+    };
+    if crate::service::credential(key, &input[val.start..val.end]) {
+        out.push(Hit {
+            start: val.start,
+            end: val.end,
+            rule: Rule::GenericSecret,
+        });
+    }
+}
+
+/// Is the key at `ks` the name of a header given to curl (`-H "Token: …"`,
+/// `--header 'X-Token: …'`)?
+fn curl_header_at(input: &[u8], ks: usize) -> bool {
+    let Some(q) = quote_len_before(input, ks) else {
+        return false;
+    };
+    let before = &input[..ks - q];
+    before.ends_with(b"-H ") || before.ends_with(b"--header ")
 }
 
 /// `System.setProperty("DATADOG_TOKEN", "…")`, `os.Setenv("API_KEY", "…")`,
@@ -167,12 +251,14 @@ pub(crate) fn on_call(input: &[u8], paren: usize, out: &mut Vec<Hit>) {
     {
         return;
     }
-    if let Some(rule) = judge(input, kind, name, &val, Op::Equals, false, true) {
+    if let Some(rule) = judge(input, kind, name, &val, How::call()) {
         out.push(Hit {
             start: val.start,
             end: val.end,
             rule,
         });
+    } else {
+        service_fallback(input, name, &val, out);
     }
 }
 
@@ -189,6 +275,34 @@ fn names_a_secret_with_digits(v: &[u8]) -> bool {
         n += 1;
     }
     n + 4 >= v.len() && names_a_secret(&letters[..n])
+}
+
+/// `("artifactory", "<token>")`, `["SONAR_TOKEN", "<token>"]`: a quoted
+/// service name and a quoted value side by side in a tuple, list or call.
+/// `comma` is the `,` after the name's closing quote.
+#[inline(never)]
+pub(crate) fn on_list_item(input: &[u8], comma: usize, out: &mut Vec<Hit>) {
+    let Some(q) = quote_len_before(input, comma) else {
+        return;
+    };
+    let ne = comma - q;
+    let mut ns = ne;
+    while ns > 0 && is(input[ns - 1], IDENT) && ne - ns <= MAX_KEY {
+        ns -= 1;
+    }
+    if ns == ne || ne - ns > MAX_KEY || !ends_with_at(input, ns, &input[ne..comma]) {
+        return;
+    }
+    let name = &input[ns..ne];
+    if !crate::service::named(key_pairs(name)) {
+        return;
+    }
+    let Some(val) = parse_value(input, comma + 1, true) else {
+        return;
+    };
+    if val.quoted {
+        service_fallback(input, name, &val, out);
+    }
 }
 
 /// `<apiToken>value</apiToken>`, also with blanks or newlines (raw or as
@@ -227,12 +341,14 @@ pub(crate) fn on_close_tag(input: &[u8], lt: usize, out: &mut Vec<Hit>) {
         quoted: true,
         after: Some(b'<'),
     };
-    if let Some(rule) = judge(input, kind, name, &val, Op::Equals, false, false) {
+    if let Some(rule) = judge(input, kind, name, &val, How::element()) {
         out.push(Hit {
             start: s,
             end: e,
             rule,
         });
+    } else {
+        service_fallback(input, name, &val, out);
     }
 }
 
@@ -291,7 +407,7 @@ pub(crate) fn on_long_flag(input: &[u8], dash: usize, out: &mut Vec<Hit>) {
     let Some(val) = parse_value(input, name_end + 1, true) else {
         return;
     };
-    if let Some(rule) = judge(input, kind, name, &val, Op::Space, false, true) {
+    if let Some(rule) = judge(input, kind, name, &val, How::flag()) {
         out.push(Hit {
             start: val.start,
             end: val.end,
@@ -302,7 +418,8 @@ pub(crate) fn on_long_flag(input: &[u8], dash: usize, out: &mut Vec<Hit>) {
 
 /// `curl -u user:password` and `curl --user user:password`: the password goes,
 /// the user stays. Other tools use `-u` for anything (`sort -u`, `docker run
-/// -u 1000:1000`), hence the `curl` on the same command line.
+/// -u 1000:1000`), hence the `curl` on the same command line. Shells quote
+/// the pair whole (`"u:p"`), in parts (`"u":"p"`, `u:'p'`) or not at all.
 pub(crate) fn on_curl_user(
     input: &[u8],
     dash: usize,
@@ -312,38 +429,134 @@ pub(crate) fn on_curl_user(
     if !same_command_has(input, dash, b"curl") {
         return None;
     }
-    let n = input.len();
     let mut s = value_from;
-    while s < n && input[s] == b' ' {
+    while s < input.len() && input[s] == b' ' {
         s += 1;
     }
-    s = skip_opening_quote(input, s)?;
-    let mut e = s;
-    while e < input.len() && e - s < 512 && !is_value_stop(input[e]) {
-        e += 1;
-    }
-    let pair = &input[s..e];
-    let colon = pair.iter().position(|&b| b == b':')?;
-    let (user, pass) = (&pair[..colon], &pair[colon + 1..]);
+    let (us, ue, after) = shell_part(input, s, true)?;
+    let (user, (ps, pe)) = if after > ue {
+        // Quoted: `"u:p"`, `":p"`, `"p:"`, or `"u":…`.
+        match input[us..ue].iter().position(|&b| b == b':') {
+            Some(c) => ((us, us + c), (us + c + 1, ue)),
+            None if input.get(after) == Some(&b':') => {
+                let (ps, pe, _) = shell_part(input, after + 1, false)?;
+                ((us, ue), (ps, pe))
+            }
+            None => return None,
+        }
+    } else if input.get(ue) == Some(&b':') {
+        let (ps, pe, _) = shell_part(input, ue + 1, false)?;
+        ((us, ue), (ps, pe))
+    } else {
+        return None;
+    };
+    let (user_bytes, pass) = (&input[user.0..user.1], &input[ps..pe]);
     if !pass.is_empty() {
-        // The flag says it is a password, so only template variables and
-        // masks are let through, not sample words: `-u user:pass` leaks `pass`.
-        if !is_template(pass) && !has_no_letter(pass) && !is_number(pass) {
+        // `{secret}` as IBM's samples write it; `{password}` is a placeholder.
+        let (ps, pe) = match pass {
+            [b'{', inner @ .., b'}'] if !inner.is_empty() && !inner.contains(&b'{') => {
+                (ps + 1, pe - 1)
+            }
+            _ => (ps, pe),
+        };
+        let pass = &input[ps..pe];
+        if !curl_placeholder(pass) && pair_entropy(user_bytes, pass) >= 2.0 {
             out.push(Hit {
-                start: s + colon + 1,
-                end: e,
+                start: ps,
+                end: pe,
                 rule: Rule::CurlBasicAuth,
             });
         }
-    } else if looks_random(user, 16) {
+    } else if looks_random(user_bytes, 10) {
         // `curl -u sk_test_…:`: an API key as the user, empty password.
         out.push(Hit {
-            start: s,
-            end: s + colon,
+            start: user.0,
+            end: user.1,
             rule: Rule::CurlBasicAuth,
         });
     }
     Some(())
+}
+
+/// One part of a shell word from `at`: `"…"`, `'…'` (also JSON-escaped) up
+/// to its closing quote on the same line, or a bare run up to a separator
+/// (and up to `:` when `user`). Returns the content's range and the index
+/// after the closing quote (the content's end when bare).
+fn shell_part(input: &[u8], at: usize, user: bool) -> Option<(usize, usize, usize)> {
+    match quote_len(input, at) {
+        Some(q) => {
+            let open = &input[at..at + q];
+            let s = at + q;
+            let mut e = s;
+            while e < input.len()
+                && e - s < 512
+                && !matches!(input[e], b'"' | b'\'' | b'`' | b'\\' | b'\n' | b'\r')
+            {
+                e += 1;
+            }
+            if !starts_with_at(input, e, open) {
+                return None;
+            }
+            // After a bare `"`, JSON punctuation means the quote ended the
+            // string the command sat in (`{"curl -u ":null}`); IBM's
+            // samples brace the parts (`"{user}":"{password}"`).
+            let content = &input[s..e];
+            let braced = content.first() == Some(&b'{') && content.last() == Some(&b'}');
+            let colons = content.iter().filter(|&&b| b == b':').count();
+            if open == b"\""
+                && !braced
+                && (content.iter().any(|b| b",[]{}".contains(b)) || colons > usize::from(user))
+            {
+                return None;
+            }
+            Some((s, e, e + q))
+        }
+        None => {
+            let mut e = at;
+            while e < input.len()
+                && e - at < 512
+                && !is_value_stop(input[e])
+                && !(user && input[e] == b':')
+            {
+                e += 1;
+            }
+            Some((at, e, e))
+        }
+    }
+}
+
+/// What documentation writes for curl's password (gitleaks' list): the
+/// pass words, masks, template variables, `[PASSWORD]`, `<password>`,
+/// `$(cat …)`.
+fn curl_placeholder(pass: &[u8]) -> bool {
+    const WORDS: &[&[u8]] = &[
+        b"changeit",
+        b"changeme",
+        b"pass",
+        b"passwd",
+        b"password",
+        b"pwd",
+        b"secret",
+        b"test",
+        b"token",
+    ];
+    WORDS.iter().any(|w| pass.eq_ignore_ascii_case(w))
+        || is_template(pass)
+        || pass.iter().all(|&b| b == b'x' || b == b'X')
+        || matches!(pass.first(), Some(b'[' | b'<' | b'('))
+        || pass.ends_with(b">")
+        || has_no_letter(pass) && is_number(pass)
+}
+
+/// Shannon entropy of `user:pass`: `xxx:yyy` is a sample, not a login.
+fn pair_entropy(user: &[u8], pass: &[u8]) -> f64 {
+    let mut pair = [0u8; 1100];
+    let n = (user.len() + 1 + pass.len()).min(pair.len());
+    let joined = user.iter().chain(b":").chain(pass).take(n);
+    for (slot, &b) in pair.iter_mut().zip(joined) {
+        *slot = b;
+    }
+    entropy(&pair[..n])
 }
 
 /// `docker login -u bot -p <password>` (and podman, helm registry, oras…),
@@ -722,7 +935,8 @@ fn setting_name(name: &[u8]) -> bool {
 fn key_before(input: &[u8], op_start: usize) -> Option<(usize, usize, bool)> {
     let mut p = op_start;
     let mut spaces = 0;
-    while p > 0 && matches!(input[p - 1], b' ' | b'\t') && spaces < 4 {
+    // Aligned assignments (`password       = …` in HCL) pad with blanks.
+    while p > 0 && matches!(input[p - 1], b' ' | b'\t') && spaces < 16 {
         p -= 1;
         spaces += 1;
     }
@@ -809,44 +1023,117 @@ fn go_declaration_at(input: &[u8], name_start: usize) -> bool {
 /// `se`+`cr`+`et`, `au`+`th`, `cr`+`ed`, `ke`+`ey`)? Most keys (`variable`,
 /// `description`, `cwd`) fail it after one pass over their bytes.
 fn maybe_sensitive(key: &[u8]) -> bool {
-    const PA: u16 = 1;
-    const SS: u16 = 1 << 1;
-    const PW: u16 = 1 << 2;
-    const TO: u16 = 1 << 3;
-    const OK: u16 = 1 << 4;
-    const EN: u16 = 1 << 5;
-    const SE: u16 = 1 << 6;
-    const CR: u16 = 1 << 7;
-    const ET: u16 = 1 << 8;
-    const AU: u16 = 1 << 9;
-    const TH: u16 = 1 << 10;
-    const ED: u16 = 1 << 11;
-    const KE: u16 = 1 << 12;
-    const EY: u16 = 1 << 13;
-    let mut set = 0u16;
-    let mut prev = 0u8;
-    for &b in key {
+    sensitive_pairs(key_pairs(key))
+}
+
+/// Letter pairs of the words [`maybe_sensitive`] and
+/// [`crate::service::named`] look for, one bit each.
+pub(crate) mod pair {
+    pub const PA: u32 = 1;
+    pub const SS: u32 = 1 << 1;
+    pub const PW: u32 = 1 << 2;
+    pub const TO: u32 = 1 << 3;
+    pub const OK: u32 = 1 << 4;
+    pub const EN: u32 = 1 << 5;
+    pub const SE: u32 = 1 << 6;
+    pub const CR: u32 = 1 << 7;
+    pub const ET: u32 = 1 << 8;
+    pub const AU: u32 = 1 << 9;
+    pub const TH: u32 = 1 << 10;
+    pub const ED: u32 = 1 << 11;
+    pub const KE: u32 = 1 << 12;
+    pub const EY: u32 = 1 << 13;
+    // Service names (crate::service): cloudflare, confluent, sourcegraph,
+    // sumo, artifactory, jfrog, heroku, hubspot, snyk, messagebird, sonar.
+    pub const DF: u32 = 1 << 14;
+    pub const NF: u32 = 1 << 15;
+    pub const LU: u32 = 1 << 16;
+    pub const GR: u32 = 1 << 17;
+    pub const PH: u32 = 1 << 18;
+    pub const SU: u32 = 1 << 19;
+    pub const MO: u32 = 1 << 20;
+    pub const IF: u32 = 1 << 21;
+    pub const FA: u32 = 1 << 22;
+    pub const JF: u32 = 1 << 23;
+    pub const KU: u32 = 1 << 24;
+    pub const HU: u32 = 1 << 25;
+    pub const YK: u32 = 1 << 26;
+    pub const BI: u32 = 1 << 27;
+    pub const RD: u32 = 1 << 28;
+    pub const SO: u32 = 1 << 29;
+    pub const NA: u32 = 1 << 30;
+}
+
+/// `PAIRS[a][b]`: the bit of the pair of letters `a`, `b` (1 = `a` …
+/// 26 = `z`, 0 for anything else).
+static PAIRS: [[u32; 27]; 27] = {
+    use pair::*;
+    const LIST: &[(&[u8; 2], u32)] = &[
+        (b"pa", PA),
+        (b"ss", SS),
+        (b"pw", PW),
+        (b"to", TO),
+        (b"ok", OK),
+        (b"en", EN),
+        (b"se", SE),
+        (b"cr", CR),
+        (b"et", ET),
+        (b"au", AU),
+        (b"th", TH),
+        (b"ed", ED),
+        (b"ke", KE),
+        (b"ey", EY),
+        (b"df", DF),
+        (b"nf", NF),
+        (b"lu", LU),
+        (b"gr", GR),
+        (b"ph", PH),
+        (b"su", SU),
+        (b"mo", MO),
+        (b"if", IF),
+        (b"fa", FA),
+        (b"jf", JF),
+        (b"ku", KU),
+        (b"hu", HU),
+        (b"yk", YK),
+        (b"bi", BI),
+        (b"rd", RD),
+        (b"so", SO),
+        (b"na", NA),
+    ];
+    let mut t = [[0u32; 27]; 27];
+    let mut i = 0;
+    while i < LIST.len() {
+        let (p, bit) = LIST[i];
+        t[(p[0] - b'a' + 1) as usize][(p[1] - b'a' + 1) as usize] = bit;
+        i += 1;
+    }
+    t
+};
+
+/// The [`pair`] bits of `key`, case-insensitively.
+pub(crate) fn key_pairs(key: &[u8]) -> u32 {
+    let letter = |b: u8| {
         let l = b | 0x20;
-        set |= match (prev, l) {
-            (b'p', b'a') => PA,
-            (b's', b's') => SS,
-            (b'p', b'w') => PW,
-            (b't', b'o') => TO,
-            (b'o', b'k') => OK,
-            (b'e', b'n') => EN,
-            (b's', b'e') => SE,
-            (b'c', b'r') => CR,
-            (b'e', b't') => ET,
-            (b'a', b'u') => AU,
-            (b't', b'h') => TH,
-            (b'e', b'd') => ED,
-            (b'k', b'e') => KE,
-            (b'e', b'y') => EY,
-            _ => 0,
-        };
+        if l.is_ascii_lowercase() {
+            usize::from(l - b'a' + 1)
+        } else {
+            0
+        }
+    };
+    let mut set = 0u32;
+    let mut prev = 0usize;
+    for &b in key {
+        let l = letter(b);
+        set |= PAIRS[prev][l];
         prev = l;
     }
-    let has = |bits: u16| set & bits == bits;
+    set
+}
+
+fn sensitive_pairs(set: u32) -> bool {
+    use pair::*;
+    let has = |bits: u32| set & bits == bits;
     has(PA | SS)
         || has(PW)
         || has(TO | OK | EN)
@@ -937,7 +1224,7 @@ const DENY_LAST: &[&[u8]] = &[
     b"path", b"paths", b"pattern", b"placeholder", b"policy", b"port", b"prefix", b"prompt",
     b"provider", b"ratio", b"realm", b"ref", b"refs", b"regex", b"region", b"required", b"reset",
     b"rotation", b"rounds", b"rule", b"rules", b"schema", b"scheme", b"scope", b"scopes",
-    b"seconds", b"secs", b"server", b"service", b"set", b"size", b"source", b"spec", b"specs",
+    b"seconds", b"secrets", b"secs", b"server", b"service", b"set", b"size", b"source", b"spec", b"specs",
     b"state", b"status", b"stdin", b"storage", b"store", b"strength", b"suffix", b"text", b"time",
     b"timeout", b"ttl", b"type", b"types", b"updated", b"uri", b"url", b"urls", b"usage", b"used",
     b"user", b"username", b"valid", b"validation", b"validator", b"var", b"vars", b"version",
@@ -948,15 +1235,17 @@ fn deny_last(word: &[u8]) -> bool {
     DENY_LAST.binary_search(&word).is_ok()
 }
 
-/// First words of flags, counters and functions: `max_tokens`, `is_secret`,
-/// `show_password`, `get_token`.
+/// First words of flags, counters and functions (`max_tokens`, `is_secret`,
+/// `show_password`, `get_token`) and of test fixtures, which name
+/// themselves (`invalidToken`, `nonMatchingToken`, `fake_api_key`).
 #[rustfmt::skip]
 const DENY_FIRST: &[&[u8]] = &[
-    b"allow", b"cache", b"cached", b"check", b"completion", b"count", b"create", b"delete",
-    b"disable", b"enable", b"enabled", b"forgot", b"generate", b"get", b"has", b"hide", b"input",
-    b"is", b"mask", b"max", b"min", b"n", b"no", b"num", b"output", b"prompt", b"reasoning",
-    b"require", b"requires", b"revoke", b"set", b"should", b"show", b"test", b"total", b"update",
-    b"use", b"validate", b"with",
+    b"allow", b"bad", b"cache", b"cached", b"check", b"completion", b"count", b"create",
+    b"delete", b"disable", b"dummy", b"enable", b"enabled", b"fake", b"forgot", b"generate",
+    b"get", b"has", b"hide", b"input", b"invalid", b"is", b"mask", b"max", b"min", b"mock", b"n",
+    b"no", b"non", b"not", b"num", b"output", b"prompt", b"reasoning", b"require", b"requires",
+    b"revoke", b"set", b"should", b"show", b"test", b"total", b"update", b"use", b"validate",
+    b"with", b"wrong",
 ];
 
 fn deny_first(word: &[u8]) -> bool {
@@ -1140,17 +1429,75 @@ fn parse_value(input: &[u8], from: usize, strict: bool) -> Option<Val> {
     }
 }
 
-fn judge(
-    input: &[u8],
-    kind: Kind,
-    key: &[u8],
-    val: &Val,
-    op: Op,
-    header_like: bool,
-    spaced: bool,
-) -> Option<Rule> {
+impl How {
+    /// `setProperty("API_TOKEN", "…")`
+    fn call() -> How {
+        How {
+            op: Op::Equals,
+            header_like: false,
+            spaced: true,
+            paired: false,
+        }
+    }
+
+    /// `<apiToken>…</apiToken>`
+    fn element() -> How {
+        How {
+            op: Op::Equals,
+            header_like: false,
+            spaced: false,
+            paired: false,
+        }
+    }
+
+    /// `--password value`
+    fn flag() -> How {
+        How {
+            op: Op::Space,
+            header_like: false,
+            spaced: true,
+            paired: false,
+        }
+    }
+}
+
+/// Typed by a person filling in an example: the alphabet in order
+/// (`sk_abcdefghijklmnopqrstuvwxyz123`) or a mask (`xoxp-…-####`). Digits
+/// in order are left to the shape rules: ids count up in samples of real
+/// tokens as well (`xoxb-123456789012-…`).
+fn typed_sample(v: &[u8]) -> bool {
+    let mut run = 1;
+    let mut same = 1;
+    for w in v.windows(2) {
+        same = if w[0] == w[1] { same + 1 } else { 1 };
+        if same >= 4 && matches!(w[0], b'#' | b'*' | b'?') {
+            return true;
+        }
+        run = if w[0].is_ascii_alphabetic() && w[1] == w[0] + 1 {
+            run + 1
+        } else {
+            1
+        };
+        if run >= 7 {
+            return true;
+        }
+    }
+    false
+}
+
+/// Values published in vendors' documentation as sample passwords, which
+/// gitleaks lets pass as well (NuGet's `nuget.config` reference).
+const DOCUMENTED_SAMPLES: &[&[u8]] = &[b"33f!!lloppa", b"hal+9ooo_da!sY"];
+
+fn judge(input: &[u8], kind: Kind, key: &[u8], val: &Val, how: How) -> Option<Rule> {
+    let How {
+        op,
+        header_like,
+        spaced,
+        paired,
+    } = how;
     let v = &input[val.start..val.end];
-    if v.is_empty() {
+    if v.is_empty() || DOCUMENTED_SAMPLES.contains(&v) {
         return None;
     }
     // Base64 keys may start with `/` or `+`, which the placeholder test
@@ -1190,7 +1537,7 @@ fn judge(
         || same_as_key(v, key)
         || elided(input, val)
         || is_constant_name(v)
-        || names_a_secret(v)
+        || (!paired && names_a_secret(v))
         || is_resource_path(v)
     {
         return None;
@@ -1207,7 +1554,10 @@ fn judge(
     }
     let ok = match kind {
         Kind::Password => password_value(v, val, op, spaced),
-        _ => looks_random(v, 8),
+        // Header values are read by a server, not typed: a 16-hex token
+        // (2.7 bits a byte) is as good as any.
+        _ if header_like => looks_random_at(v, 8, 2.5),
+        _ => looks_random(v, 10) && !typed_sample(v),
     };
     ok.then_some(rule)
 }
@@ -1322,19 +1672,31 @@ fn is_constant_name(v: &[u8]) -> bool {
 }
 
 /// A name that is about a secret (`url-password`, `api_token`,
-/// `SecretKeyRef`) is a label, not the secret.
+/// `SecretKeyRef`) is a label, not the secret. The word
+/// starts the name or a word of it; inside a word (`rootpasswd`) it is
+/// part of a chosen password.
 fn names_a_secret(v: &[u8]) -> bool {
-    is_wordish(v)
-        && [
-            &b"passw"[..],
-            b"secret",
-            b"token",
-            b"apikey",
-            b"api_key",
-            b"credential",
-        ]
-        .iter()
-        .any(|w| contains_ignore_case(v, w))
+    const WORDS: &[&[u8]] = &[
+        b"passw",
+        b"secret",
+        b"token",
+        b"apikey",
+        b"api_key",
+        b"credential",
+    ];
+    if !is_wordish(v) {
+        return false;
+    }
+    (0..v.len()).any(|i| {
+        let starts_word = i == 0
+            || !v[i - 1].is_ascii_alphabetic()
+            || (v[i].is_ascii_uppercase() && v[i - 1].is_ascii_lowercase());
+        starts_word
+            && WORDS.iter().any(|w| {
+                v.get(i..i + w.len())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(w))
+            })
+    })
 }
 
 /// `sk-ant-api03-...`, `ghp_…`, `abc-`: documentation shortening a value.
@@ -1366,7 +1728,9 @@ fn is_code_path(v: &[u8]) -> bool {
     };
     let mut more = false;
     for segment in segments {
-        if !ident(segment) {
+        // `s.ZC9Ecf4M5g9o34Q6RkzGsj0z` (a Vault service token) is not
+        // a member of `s`: names are not that random.
+        if !ident(segment) || (segment.len() >= 16 && looks_random(segment, 16)) {
             return false;
         }
         more = true;

@@ -46,6 +46,7 @@ mod k8s;
 mod pem;
 mod rules;
 mod scan;
+mod service;
 mod shape;
 mod url;
 

@@ -162,7 +162,7 @@ rule_table! {
     EasypostApiKey => "easypost-api-key",
         "EasyPost production and test API keys (EZAK, EZTK + 54 alphanumerics)";
     FacebookAccessToken => "facebook-access-token",
-        "Facebook (Meta) user and page access tokens (EAAC..., EAAM..., 100+ alphanumerics)";
+        "Facebook (Meta) user and page access tokens (EAAC..., EAAM..., 100+ alphanumerics) and app access tokens (15-16 digit app id | app secret)";
     AzureAdClientSecret => "azure-ad-client-secret",
         "Microsoft Entra ID (Azure AD) client secret (3 characters, a digit, Q~, then 31-34 characters)";
     OpenshiftToken => "openshift-token",

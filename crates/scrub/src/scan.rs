@@ -9,7 +9,7 @@
 //! before it is compared with the prefixes that end in that byte. There is
 //! nothing to build at start-up (see the crate docs for why that matters).
 
-use crate::anchor::next_anchor;
+use crate::anchor::Anchors;
 use crate::generic::{self, Op};
 use crate::rules::Rule::{self, *};
 use crate::shape::*;
@@ -18,7 +18,8 @@ use crate::{pem, url, Hit};
 /// Collects every candidate secret; overlaps are resolved by the caller.
 pub(crate) fn find_all(input: &[u8], out: &mut Vec<Hit>) {
     let mut i = 0;
-    while let Some(at) = next_anchor(input, i) {
+    let mut anchors = Anchors::new();
+    while let Some(at) = anchors.next(input, i) {
         let next = match input[at] {
             b'_' => on_underscore(input, at, out),
             b'-' => on_dash(input, at, out),
@@ -26,6 +27,11 @@ pub(crate) fn find_all(input: &[u8], out: &mut Vec<Hit>) {
             b':' => on_colon(input, at, out),
             b'=' => on_equals(input, at, out),
             b'~' => on_tilde(input, at, out),
+            b'0'..=b'9' => on_pipe(input, at + 1, out),
+            b'"' | b'\'' => {
+                generic::on_list_item(input, at + 1, out);
+                None
+            }
             b'<' => {
                 generic::on_close_tag(input, at, out);
                 None
@@ -85,7 +91,7 @@ const UNDERSCORE_PREFIXES: &[Prefix] = &[
     p(b"tk",      b"",                LOWER_ALNUM_SET,(29, 29),   NtfyToken,            digit_and_not_filler),
     p(b"whsec",   b"",                B64,            (24, 256),  WebhookSigningSecret, not_filler),
     p(b"sntryu",  b"",                HEX_LOWER,      (64, 64),   SentryToken,          not_filler),
-    p(b"sntrys",  b"",                B64_ANY,        (50, 2048), SentryToken,          base64_json),
+    p(b"sntrys",  b"",                B64_ANY,        (50, 2048), SentryToken,          sentry_org),
     p(b"shpat",   b"",                HEX_ANY,        (32, 32),   ShopifyToken,         not_filler),
     p(b"shpss",   b"",                HEX_ANY,        (32, 32),   ShopifyToken,         not_filler),
     p(b"shpca",   b"",                HEX_ANY,        (32, 32),   ShopifyToken,         not_filler),
@@ -158,15 +164,16 @@ const DASH_PREFIXES: &[Prefix] = &[
     p(b"glimt",   b"",                GITLAB,         (20, 320),  GitlabToken,          not_filler),
     p(b"glsoat",  b"",                GITLAB,         (20, 320),  GitlabToken,          not_filler),
     p(b"glagent", b"",                GITLAB,         (20, 320),  GitlabToken,          not_filler),
-    p(b"xoxb",    b"",                SLACK,          (20, 300),  SlackToken,           digit_and_not_filler),
-    p(b"xoxp",    b"",                SLACK,          (20, 300),  SlackToken,           digit_and_not_filler),
-    p(b"xoxa",    b"",                SLACK,          (20, 300),  SlackToken,           digit_and_not_filler),
-    p(b"xoxr",    b"",                SLACK,          (20, 300),  SlackToken,           digit_and_not_filler),
-    p(b"xoxs",    b"",                SLACK,          (20, 300),  SlackToken,           digit_and_not_filler),
-    p(b"xoxe",    b"",                SLACK,          (20, 300),  SlackToken,           digit_and_not_filler),
+    p(b"xoxb",    b"",                SLACK,          (20, 300),  SlackToken,           slack),
+    p(b"xoxp",    b"",                SLACK,          (20, 300),  SlackToken,           slack),
+    // Legacy workspace tokens were short: `xoxa-2-` + 8 or more.
+    p(b"xoxa",    b"",                SLACK,          (10, 300),  SlackToken,           slack_legacy),
+    p(b"xoxr",    b"",                SLACK,          (10, 300),  SlackToken,           slack_legacy),
+    p(b"xoxs",    b"",                SLACK,          (20, 300),  SlackToken,           slack),
+    p(b"xoxe",    b"",                SLACK,          (20, 300),  SlackToken,           slack),
     p(b"xapp",    b"",                SLACK,          (20, 300),  SlackAppToken,        digit_and_not_filler),
-    p(b"sk",      b"ant-api03-",      B64URL,         (80, 512),  AnthropicApiKey,      not_filler),
-    p(b"sk",      b"ant-admin01-",    B64URL,         (80, 512),  AnthropicAdminKey,    not_filler),
+    p(b"sk",      b"ant-api03-",      B64URL,         (80, 512),  AnthropicApiKey,      anthropic),
+    p(b"sk",      b"ant-admin01-",    B64URL,         (80, 512),  AnthropicAdminKey,    anthropic),
     p(b"sk",      b"ant-oat01-",      B64URL,         (40, 512),  AnthropicOauthToken,  not_filler),
     p(b"sk",      b"ant-ort01-",      B64URL,         (40, 512),  AnthropicOauthToken,  not_filler),
     p(b"sk",      b"proj-",           B64URL,         (40, 512),  OpenaiApiKey,         not_filler),
@@ -338,7 +345,10 @@ fn notion(v: &[u8]) -> bool {
 
 /// `sgp_` + 40 hex, or + 16 hex or `local`, `_`, 40 hex.
 fn sourcegraph(v: &[u8]) -> bool {
-    let hex40 = |t: &[u8]| t.len() == 40 && all_in(t, HEX_ANY) && not_filler(t);
+    // A real token's 40 hex digits carry about 3.9 bits each; typed ones
+    // (`5555555dAAAAA7777777…`) under 3.
+    let hex40 =
+        |t: &[u8]| t.len() == 40 && all_in(t, HEX_ANY) && not_filler(t) && entropy(t) >= 3.0;
     match v.iter().position(|&b| b == b'_') {
         None => hex40(v),
         Some(u) => {
@@ -430,6 +440,12 @@ fn digit_and_not_filler(v: &[u8]) -> bool {
     v.iter().any(u8::is_ascii_digit) && not_filler(v) && !words_tail(v)
 }
 
+/// Slack tokens never end in their separator: `xoxp-…-` is followed by a
+/// mask (`-####…`).
+fn slack(v: &[u8]) -> bool {
+    digit_and_not_filler(v) && !v.ends_with(b"-")
+}
+
 /// `xoxp-1-SlackAppConfigurationAccessTokenHere`: the part after the last
 /// digit group reads as words.
 fn words_tail(v: &[u8]) -> bool {
@@ -437,9 +453,44 @@ fn words_tail(v: &[u8]) -> bool {
     tail.len() >= 16 && is_wordish(tail)
 }
 
-/// Sentry org tokens and Grafana Cloud tokens carry base64 JSON.
+/// Grafana Cloud tokens carry base64 JSON.
 fn base64_json(v: &[u8]) -> bool {
     v.starts_with(b"eyJ")
+}
+
+/// `sntrys_`, the base64 of `{"iat":…,"url":…,"region_url":…,"org":…}`,
+/// `_` and 43 base64 characters of secret (Sentry's RFC 0091 and
+/// sentry-cli's parser): a run that lacks the claims or has a secret of
+/// another length is not a token.
+fn sentry_org(v: &[u8]) -> bool {
+    let Some(u) = v.iter().rposition(|&b| b == b'_') else {
+        return false;
+    };
+    let (claims, secret) = (&v[..u], &v[u + 1..]);
+    let region = [
+        &b"LCJyZWdpb25fdXJs"[..],
+        b"InJlZ2lvbl91cmwi",
+        b"cmVnaW9uX3VybCI6",
+    ];
+    claims.starts_with(b"eyJpYXQiO")
+        && region.iter().any(|r| contains(claims, r))
+        && secret.len() == 43
+        && all_in(secret, ALNUM | PLUS_SLASH)
+        && not_filler(secret)
+}
+
+/// Anthropic keys: any that is not a mask, and a full-length one (95
+/// characters ending in `AA`) even when it reads as typed by hand
+/// (`abc123xyz-456def…`): documentation samples of the exact length are
+/// indistinguishable from a key someone edited, and redacting one costs
+/// nothing.
+fn anthropic(v: &[u8]) -> bool {
+    not_filler(v) || (v.len() == 95 && v.ends_with(b"AA") && not_masked(v))
+}
+
+/// `xoxa-2-…`, `xoxr-…`: a digit, not a mask, not words.
+fn slack_legacy(v: &[u8]) -> bool {
+    v.len() >= 10 && slack(v)
 }
 
 #[inline(never)]
@@ -619,6 +670,29 @@ fn push(out: &mut Vec<Hit>, start: usize, end: usize, rule: Rule) -> Option<usiz
     Some(end)
 }
 
+/// A Facebook app access token, `<app id>|<app secret>`: 15 or 16 digits,
+/// `|`, 27-40 characters. Pipes in shell and tables have blanks around
+/// them, so the digit before is the first test.
+#[inline(never)]
+fn on_pipe(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
+    if i < 15 || !input[i - 1].is_ascii_digit() {
+        return None;
+    }
+    let mut s = i;
+    while s > 0 && input[s - 1].is_ascii_digit() && i - s <= 16 {
+        s -= 1;
+    }
+    let end = run_end(input, i + 1, B64URL);
+    let secret = &input[i + 1..end];
+    ((15..=16).contains(&(i - s))
+        && left_boundary(input, s)
+        && (27..=40).contains(&secret.len())
+        && not_filler(secret)
+        && classes(secret).count() >= 2)
+        .then(|| push(out, s, end, Rule::FacebookAccessToken))
+        .flatten()
+}
+
 /// `sha256~` of OpenShift tokens, and the `<digit>Q~` inside Entra ID
 /// (Azure AD) client secrets.
 #[inline(never)]
@@ -736,8 +810,20 @@ fn on_equals(input: &[u8], i: usize, out: &mut Vec<Hit>) -> Option<usize> {
     }
     let prev = i.checked_sub(1).map(|p| input[p]);
     match (prev, input.get(i + 1)) {
-        // Comparisons, not assignments.
-        (_, Some(b'=')) => Some(i + 2),
+        // Comparisons, not assignments; but `TOKEN===<literal>` with no
+        // blanks compares with a secret written out (config files that
+        // mean `=` write it so too).
+        (_, Some(b'=')) => {
+            let run = run_end(input, i, EQUALS) - i;
+            let glued = prev.is_some_and(|b| is(b, IDENT))
+                && input
+                    .get(i + run)
+                    .is_some_and(|&b| b > b' ' && !is_value_stop(b));
+            if run <= 3 && glued {
+                generic::on_operator(input, i, i + run, Op::Equals, out);
+            }
+            Some(i + run)
+        }
         (Some(b'=' | b'!' | b'<' | b'>'), _) => None,
         // `:=`, `::=`, `:::=` (Go, BNF, make), `?=`, `??=` (make, JS),
         // `.=` (PHP): the key is before the whole operator.
@@ -854,10 +940,14 @@ fn on_word_start(input: &[u8], i: usize, letter: u8, out: &mut Vec<Hit>) -> Opti
                     .flatten()
             } else if at(b"ABSK") {
                 // Amazon Bedrock long-lived key: base64 of `BedrockAPIKey-…`.
+                // The encoded `BedrockAPIKey-` is proof enough: AWS's own
+                // `…EXAMPLE…` samples have the shape of a key and go too.
                 let end = run_end(input, i + 4, B64);
-                ((109..=271).contains(&(end - i - 4)) && not_filler(&input[i + 4..end]))
-                    .then(|| push(out, i, end, Rule::AwsBedrockApiKey))
-                    .flatten()
+                let body = &input[i + 4..end];
+                ((109..=271).contains(&body.len())
+                    && (body.starts_with(b"QmVkcm9ja0FQSUtleS") || not_filler(body)))
+                .then(|| push(out, i, end, Rule::AwsBedrockApiKey))
+                .flatten()
             } else {
                 None
             }

@@ -354,11 +354,27 @@ pub(crate) fn not_filler(v: &[u8]) -> bool {
         && !has_counting_run(v)
 }
 
+/// Not a mask (`xxxxx`, `####`, one character repeated); unlike
+/// [`not_filler`], hand-typed runs (`abcdefg`, `EXAMPLE`) pass.
+pub(crate) fn not_masked(v: &[u8]) -> bool {
+    let mut seen = [false; 256];
+    let distinct = v
+        .iter()
+        .filter(|&&b| !std::mem::replace(&mut seen[b as usize], true))
+        .count();
+    distinct >= 6
+        && !contains(v, b"xxxxx")
+        && !contains(v, b"XXXXX")
+        && !v
+            .windows(4)
+            .any(|w| matches!(w[0], b'#' | b'*' | b'?') && w.iter().all(|&b| b == w[0]))
+}
+
 /// Seven characters counting up (`abcdefg`, `1234567`, `7890123`) or four
 /// mask marks: typed by a person filling in an example
 /// (`sk-ant-api03-abc123…klmnopqrstuvwx`, `xoxp-…-####`); about one chance
 /// in 10^11 per position in a random base64 token.
-fn has_counting_run(v: &[u8]) -> bool {
+pub(crate) fn has_counting_run(v: &[u8]) -> bool {
     let mut run = 1;
     let mut same = 1;
     for w in v.windows(2) {
@@ -418,11 +434,16 @@ pub(crate) fn is_wordish(v: &[u8]) -> bool {
 /// letter, mixed character classes, Shannon entropy of at least 3 bits per
 /// byte, and not a plain name.
 pub(crate) fn looks_random(v: &[u8], min_len: usize) -> bool {
+    looks_random_at(v, min_len, 3.0)
+}
+
+/// [`looks_random`] with another entropy floor.
+pub(crate) fn looks_random_at(v: &[u8], min_len: usize, min_entropy: f64) -> bool {
     if v.len() < min_len || is_placeholder(v) || has_no_letter(v) || is_wordish(v) {
         return false;
     }
     let c = classes(v);
-    c.count() >= 2 && entropy(v) >= 3.0
+    c.count() >= 2 && entropy(v) >= min_entropy
 }
 
 /// Everything in `v` is in `set`.

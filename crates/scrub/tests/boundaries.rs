@@ -273,7 +273,7 @@ fn formats_named_in_the_brief_are_redacted_literally() {
             "postgres://app:[REDACTED:url-password]@db:5432/app",
         ),
         (
-            "curl -u user:pass https://ci.acme.io",
+            "curl -u user:hunter22 https://ci.acme.io",
             "curl -u user:[REDACTED:curl-basic-auth] https://ci.acme.io",
         ),
     ];
@@ -290,6 +290,9 @@ fn prose_and_samples_around_the_same_formats_are_kept() {
         "Bearer xyz",
         "http://user:pass@sub.example.com:8080/p?q=1",
         "curl -u \"$USER:$TOKEN\" https://ci.acme.io",
+        // The brief's notation, and gitleaks' list of sample passwords.
+        "curl -u user:pass https://ci.acme.io",
+        "curl -u username:password https://ci.acme.io",
         "user@host and http://localhost:8080",
     ] {
         assert_eq!(s(input), input);

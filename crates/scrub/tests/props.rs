@@ -190,7 +190,14 @@ fn planted(rule: &str) -> BoxedStrategy<(String, String)> {
         "aws-bedrock-api-key" => alone(re("ABSK[a-z]{4}[0-9]{4}[A-Za-z0-9+/]{140}")),
         "alibaba-access-key-id" => alone(re("LTAI[a-z]{4}[0-9]{4}[A-Za-z0-9]{12}")),
         "easypost-api-key" => alone(re("EZ(AK|TK)[a-z]{4}[0-9]{4}[A-Za-z0-9]{46}")),
-        "facebook-access-token" => alone(re("EAA(C|M)[a-z]{4}[0-9]{4}[A-Za-z0-9]{120}")),
+        "facebook-access-token" => prop_oneof![
+            alone(re("EAA(C|M)[a-z]{4}[0-9]{4}[A-Za-z0-9]{120}")),
+            // An app access token: app id | app secret.
+            alone(re(
+                "[1-9][0-9]{14,15}\\|[a-z]{4}[A-Z]{4}[0-9]{4}[A-Za-z0-9_-]{15,28}"
+            )),
+        ]
+        .boxed(),
         "azure-ad-client-secret" => alone(re(
             "[A-Za-z0-9]{3}[0-9]Q~[a-z]{4}[0-9]{4}[A-Za-z0-9_.-]{26}",
         )),

@@ -3,9 +3,6 @@
 //! the scrubber protects old data too. Resumable: an interrupted run picks
 //! up where it stopped; a finished one does nothing until the rules change.
 
-use std::io::Write;
-use std::time::{Duration, Instant};
-
 use anyhow::Result;
 
 use crate::paths::Paths;
@@ -20,27 +17,17 @@ pub fn run(batch: usize, json: bool) -> Result<()> {
         std::borrow::Cow::Borrowed(_) => None,
         std::borrow::Cow::Owned(o) => Some(o),
     };
-    let started = Instant::now();
-    let mut last_line = Instant::now();
-    let mut shown = false;
+    let mut line = crate::progress::Progress::new();
     let mut progress = |p: hookwatch_store::rescrub::RescrubProgress| {
-        // A progress line once the run takes more than a moment.
-        if started.elapsed() > Duration::from_secs(2)
-            && last_line.elapsed() > Duration::from_secs(1)
-        {
-            last_line = Instant::now();
-            shown = true;
-            eprint!(
-                "\rrescrub: {}: {} of {} rows, {} changed so far   ",
+        line.update(|| {
+            format!(
+                "rescrub: {}: {} of {} rows, {} changed so far",
                 p.table, p.done, p.total, p.changed
-            );
-            let _ = std::io::stderr().flush();
-        }
+            )
+        });
     };
     let report = store.rescrub(&version, &scrub, batch, None, &mut progress)?;
-    if shown {
-        eprintln!();
-    }
+    line.finish();
     if json {
         let mut v = serde_json::to_value(&report)?;
         v["rules_version"] = version.into();
