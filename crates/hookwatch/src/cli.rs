@@ -19,6 +19,30 @@ Environment:
   HOOKWATCH_HOME   holds config.toml and all data (default: XDG paths)
   HOOKWATCH_MAX_PAYLOAD_BYTES, HOOKWATCH_FSYNC   override config values";
 
+const PRUNE_HELP: &str = "\
+Events are deleted strictly older than --before, 2,000 per transaction, and
+the database file gives the space back as it goes. Kept whatever their age:
+the newest event (ids are never reused), events alert routing or recovery
+has not looked at yet, the event of a pending alert, the events of a session
+being resumed. Alert history and the outbox keep their own 30 days.
+
+A database created by an older hookwatch is not in incremental auto-vacuum
+mode: freed pages are reused but the file does not shrink until one
+`hookwatch prune --vacuum` (`--json` shows auto_vacuum). --vacuum rewrites the
+whole file: it needs free disk space about the size of the database and
+holds the write lock while it runs (hooks keep recording to the spool;
+queries and the worker wait or retry). The worker never does it.
+
+A --before in the future is refused: it would delete every event.";
+
+const EXPORT_HELP: &str = "\
+Every column hookwatch stores, from data scrubbed before it was stored.
+JSONL: the object `events --json` prints, one per line (payload and outcome
+as nested JSON). CSV: RFC 4180 (CRLF line ends, quotes doubled), UTF-8, the
+same columns in the same order; payload and outcome are JSON text, an empty
+field is null. `raw` (the input of an event that was not JSON) is its
+scrubbed bytes as UTF-8, invalid bytes as U+FFFD.";
+
 #[derive(Parser)]
 #[command(name = "hookwatch", version, about = "Records, scrubs and queries every Claude Code hook event",
     after_help = AFTER_HELP, propagate_version = true)]
@@ -37,8 +61,9 @@ pub enum Scope {
     Local,
 }
 
-#[derive(clap::Args, Debug, Clone)]
-pub struct QueryArgs {
+/// Which events: the filters `events`, `tail` and `export` share.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct FilterArgs {
     /// Only this event (e.g. PostToolUseFailure)
     #[arg(long)]
     pub event: Option<String>,
@@ -55,12 +80,27 @@ pub struct QueryArgs {
     /// timeout, interrupted, syntax, mcp_server, other)
     #[arg(long)]
     pub class: Option<String>,
-    /// Only events newer than this (30s, 15m, 2h, 7d, 1h30m)
-    #[arg(long)]
+    /// Only events from this time on: an age (30s, 15m, 2h, 7d, 1h30m) or an
+    /// RFC 3339 date or date-time (2026-09-01 is midnight UTC, 2026-09-01T12:00:00Z)
+    #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
     /// Print JSON Lines, one object per event
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// One JSON object per line, the payload as nested JSON
+    Jsonl,
+    /// RFC 4180: a header row, the payload and outcome as JSON text columns
+    Csv,
 }
 
 /// Which settings file `install` / `uninstall` edit, and whether to write it.
@@ -120,6 +160,47 @@ enum Cmd {
     Stats {
         #[arg(long)]
         since: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The web dashboard: failures over time, rates, sessions and their
+    /// timelines, failures across sessions, search, alerts and recovery
+    Serve {
+        /// Address to listen on; anything but loopback needs --token
+        #[arg(long, default_value = "127.0.0.1:7787")]
+        addr: std::net::SocketAddr,
+        /// Open it in the browser (xdg-open)
+        #[arg(long)]
+        open: bool,
+        /// No actions (silences, retries, cancels): a view only
+        #[arg(long)]
+        read_only: bool,
+        /// Require an access token (generated on first use, kept with mode
+        /// 0600 in the data dir, printed once); required off loopback
+        #[arg(long)]
+        token: bool,
+        /// Another name the dashboard may be reached by (the Host header is
+        /// checked against DNS rebinding); repeatable
+        #[arg(long = "host-name", value_name = "NAME")]
+        host_names: Vec<String>,
+    },
+    /// A live view in the terminal: failure rates per tool and MCP server,
+    /// top and recent failures, StopFailures, recovery jobs, the alert
+    /// queue; plain text (as --once) when stdout is not a terminal
+    Top {
+        /// Only this project (its directory, as `hookwatch events` shows it)
+        #[arg(long)]
+        project: Option<String>,
+        /// Only this session id
+        #[arg(long)]
+        session: Option<String>,
+        /// Time range: 1h, 24h, 7d, 30d, 90d, all (or any Nm, Nh, Nd, Nw)
+        #[arg(long, default_value = "7d", value_parser = parse_range)]
+        range: hookwatch_view::Range,
+        /// Print the figures once as plain text and exit
+        #[arg(long)]
+        once: bool,
+        /// Print the figures once as JSON and exit
         #[arg(long)]
         json: bool,
     },
@@ -223,6 +304,41 @@ enum Cmd {
         batch: usize,
         #[arg(long)]
         json: bool,
+    },
+    /// Delete events older than a date or an age, in small batches; the
+    /// worker does the same by itself when `[store] retention` is set
+    #[command(after_help = PRUNE_HELP)]
+    Prune {
+        /// Delete events older than this: an age (90d, 12h, 2w) or an RFC 3339
+        /// date or date-time (2026-09-01 is midnight UTC, 2026-09-01T12:00:00Z).
+        /// Default: `[store] retention`
+        #[arg(long, value_name = "TIME")]
+        before: Option<String>,
+        /// Count what would be deleted, per event kind; delete nothing
+        #[arg(long, conflicts_with = "vacuum")]
+        dry_run: bool,
+        /// Afterwards rewrite the whole database once (VACUUM) in incremental
+        /// auto-vacuum mode, so its file shrinks now and after every later prune
+        #[arg(long)]
+        vacuum: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write recorded events, oldest first, as JSON Lines or CSV (streamed:
+    /// constant memory however many)
+    #[command(after_help = EXPORT_HELP)]
+    Export {
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: ExportFormat,
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Only events before this time (same forms as --since); --since 2026-09-01
+        /// --until 2026-10-01 is September
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// Write to FILE instead of stdout; FILE appears only once complete
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Print shell completions
     Completions { shell: clap_complete::Shell },
@@ -415,6 +531,11 @@ enum GuardAction {
     },
 }
 
+fn parse_range(s: &str) -> Result<hookwatch_view::Range, String> {
+    hookwatch_view::Range::parse(s)
+        .ok_or_else(|| "expected 1h, 24h, 7d, 30d, 90d or all (or a number of m, h, d, w)".into())
+}
+
 #[derive(Subcommand, Clone, Copy)]
 pub enum ConfigAction {
     /// Print the commented default config file
@@ -439,6 +560,32 @@ pub fn run() -> i32 {
         Cmd::Events { q, limit } => crate::cmd::query::events(&q, limit),
         Cmd::Show { id, json } => crate::cmd::query::show(id, json),
         Cmd::Stats { since, json } => crate::cmd::query::stats(since.as_deref(), json),
+        Cmd::Serve {
+            addr,
+            open,
+            read_only,
+            token,
+            host_names,
+        } => crate::cmd::serve::serve(crate::cmd::serve::ServeArgs {
+            addr,
+            open,
+            read_only,
+            token,
+            host_names,
+        }),
+        Cmd::Top {
+            project,
+            session,
+            range,
+            once,
+            json,
+        } => crate::cmd::top::top(crate::cmd::top::TopArgs {
+            project,
+            session,
+            range,
+            once,
+            json,
+        }),
         Cmd::Tail {
             q,
             limit,
@@ -447,6 +594,23 @@ pub fn run() -> i32 {
         Cmd::Config { action, json } => crate::cmd::config::run(action, json),
         Cmd::Demo { home } => crate::cmd::demo::run(home),
         Cmd::Rescrub { batch, json } => crate::cmd::rescrub::run(batch, json),
+        Cmd::Prune {
+            before,
+            dry_run,
+            vacuum,
+            json,
+        } => crate::cmd::prune::run(&crate::cmd::prune::Args {
+            before: before.as_deref(),
+            dry_run,
+            vacuum,
+            json,
+        }),
+        Cmd::Export {
+            format,
+            filter,
+            until,
+            output,
+        } => crate::cmd::export::run(format, &filter, until.as_deref(), output.as_deref()),
         Cmd::Scrub { file, report, json } => {
             match crate::cmd::scrub::run(file.as_deref(), report, json) {
                 Ok(code) => return code,

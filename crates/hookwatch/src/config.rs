@@ -194,6 +194,14 @@ pub struct StoreConfig {
     pub max_payload_bytes: u64,
     /// fdatasync every spooled event (power-loss durable; costs ~0.4 ms per hook).
     pub fsync: bool,
+    /// Events older than this are deleted by the worker (`90d`, `12h`);
+    /// unset: everything is kept. Checked when the file is read, so a typo
+    /// is reported with its line instead of deleting the wrong things.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "retention_field"
+    )]
+    pub retention: Option<String>,
 }
 
 impl Default for StoreConfig {
@@ -201,8 +209,39 @@ impl Default for StoreConfig {
         StoreConfig {
             max_payload_bytes: 256 * 1024,
             fsync: false,
+            retention: None,
         }
     }
+}
+
+impl StoreConfig {
+    /// `retention` in microseconds (None: keep everything).
+    pub fn retention_us(&self) -> Result<Option<i64>, String> {
+        self.retention.as_deref().map(parse_retention).transpose()
+    }
+}
+
+/// The shortest retention: recovery and alerting look back at the last
+/// hour (API failures of the session, inhibition windows, what the session
+/// did before a StopFailure), and a slip such as `90s` for `90d` must not
+/// empty the store.
+const MIN_RETENTION_US: i64 = 3_600_000_000;
+
+pub fn parse_retention(s: &str) -> Result<i64, String> {
+    let us = hookwatch_alert::duration::parse(s).map_err(|e| format!("retention: {e}"))?;
+    if us < MIN_RETENTION_US {
+        return Err(format!(
+            "retention = {s:?} is shorter than the minimum of 1h; \
+             to keep every event, remove the key"
+        ));
+    }
+    Ok(us)
+}
+
+fn retention_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    parse_retention(&s).map_err(serde::de::Error::custom)?;
+    Ok(Some(s))
 }
 
 /// Where each effective value came from.
@@ -381,6 +420,16 @@ impl Loaded {
                 },
             });
         }
+        origins.push(Origin {
+            key: "store.retention".into(),
+            value: self
+                .config
+                .store
+                .retention
+                .clone()
+                .unwrap_or_else(|| "unset (every event is kept)".into()),
+            source: source("store", "retention"),
+        });
         let effective = toml::Table::try_from(&self.config).unwrap_or_default();
         for section in ["failure", "guard", "alerts", "recover"] {
             let Some(table) = effective.get(section).and_then(|t| t.as_table()) else {
@@ -447,6 +496,41 @@ mod tests {
         let o = l.origins(&p);
         assert_eq!(o[0].source, p.display().to_string());
         assert_eq!(o[1].source, "default");
+    }
+
+    #[test]
+    fn retention_is_checked_with_its_line_and_shown_with_its_origin() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("c.toml");
+        std::fs::write(&p, "[store]\nretention = \"90d\"\n").unwrap();
+        let l = load(&p).unwrap();
+        assert_eq!(l.config.store.retention_us(), Ok(Some(90 * 86_400_000_000)));
+        let o = l.origins(&p);
+        let r = o.iter().find(|o| o.key == "store.retention").unwrap();
+        assert_eq!(
+            (r.value.as_str(), r.source.clone()),
+            ("90d", p.display().to_string())
+        );
+        for (bad, says) in [
+            ("\"90 days\"", "invalid duration"),
+            ("\"30m\"", "minimum of 1h"),
+            ("\"0\"", "remove the key"),
+            ("90", "expected a string"),
+        ] {
+            std::fs::write(&p, format!("[store]\nfsync = true\nretention = {bad}\n")).unwrap();
+            let e = load(&p).unwrap_err();
+            assert!(e.contains("line 3") && e.contains(says), "{bad}: {e}");
+        }
+        // Unset by default: nothing is deleted.
+        std::fs::write(&p, "").unwrap();
+        let l = load(&p).unwrap();
+        assert_eq!(l.config.store.retention_us(), Ok(None));
+        let o = l.origins(&p);
+        let r = o.iter().find(|o| o.key == "store.retention").unwrap();
+        assert!(
+            r.value.starts_with("unset") && r.source == "default",
+            "{r:?}"
+        );
     }
 
     #[test]

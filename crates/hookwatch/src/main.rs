@@ -11,7 +11,9 @@ mod guard;
 mod hook;
 mod paths;
 mod payload;
+mod progress;
 mod recover;
+mod retention;
 mod timefmt;
 mod worker;
 

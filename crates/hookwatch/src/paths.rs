@@ -113,6 +113,12 @@ impl Paths {
         self.data_dir.join("outbox.due")
     }
 
+    /// Its mtime is when the worker last finished deleting events past
+    /// `[store] retention`; it looks again 5 minutes later.
+    pub fn prune_marker(&self) -> PathBuf {
+        self.data_dir.join("prune.last")
+    }
+
     /// Records what `install` added to each settings file, so `uninstall`
     /// can undo exactly that.
     pub fn install_manifest(&self) -> PathBuf {

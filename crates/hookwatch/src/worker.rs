@@ -1,6 +1,6 @@
 //! The worker: moves the spool into SQLite and, when alerting is on, routes,
-//! flushes and delivers the outbox. One at a time (a lock file). Three ways
-//! to run it:
+//! flushes and delivers the outbox; deletes events past `[store] retention`.
+//! One at a time (a lock file). Three ways to run it:
 //!
 //! - started by the hook, detached (`ingest --background`): stays while work
 //!   is due within `alerts.delivery.linger`, then leaves a marker whose
@@ -38,6 +38,8 @@ pub struct Totals {
     pub dead: usize,
     pub deferred: usize,
     pub resumes_scheduled: usize,
+    /// Events deleted past `[store] retention`.
+    pub pruned: u64,
 }
 
 pub fn now_us() -> i64 {
@@ -110,17 +112,18 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
         log(format!("error: {e}"));
     }
     let recover = config.recover.active().then_some(&config.recover);
+    let keep = hookwatch_store::retention::Keep {
+        unrouted: alerting.is_some(),
+        unseen_by_recovery: recover.is_some(),
+    };
+    let passes = Passes {
+        alerting: alerting.as_ref(),
+        recover,
+        retention: crate::retention::Retention::new(&config.store, keep, log),
+    };
     let mut totals = Totals::default();
     loop {
-        let leftover = work(
-            &mut store,
-            paths,
-            mode,
-            alerting.as_ref(),
-            recover,
-            log,
-            &mut totals,
-        );
+        let leftover = work(&mut store, paths, mode, &passes, log, &mut totals);
         // A hook writes its spool file, then looks for a running worker: if
         // it saw this one just before it let go, its event is in the spool
         // now (more records than the unreadable ones `work` left), or
@@ -140,6 +143,13 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
     }
 }
 
+/// What the worker does besides ingesting, as configured.
+struct Passes<'a> {
+    alerting: Option<&'a Alerting>,
+    recover: Option<&'a crate::config::RecoverConfig>,
+    retention: crate::retention::Retention,
+}
+
 /// The loop under the lock, until nothing is due soon enough to wait for.
 /// Returns how many records are still in the spool (unreadable ones) after
 /// its last ingest.
@@ -147,11 +157,11 @@ fn work(
     store: &mut Store,
     paths: &Paths,
     mode: Mode,
-    alerting: Option<&Alerting>,
-    recover: Option<&crate::config::RecoverConfig>,
+    passes: &Passes<'_>,
     log: &dyn Fn(String),
     totals: &mut Totals,
 ) -> usize {
+    let (alerting, recover) = (passes.alerting, passes.recover);
     // Before leaving: anything that arrived during the pass (or was
     // ingested by another process) is handled now, not left for a hook.
     let mut unsettled = 0;
@@ -173,6 +183,9 @@ fn work(
     let mut last_prune = std::time::Instant::now();
     loop {
         totals.ingested += ingest(store, paths, log);
+        // Every few minutes at most (a marker file), within a time budget:
+        // a daemon prunes as it goes, other workers when they start.
+        totals.pruned += passes.retention.run_if_due(store, paths, log);
         if let Some(r) = recover {
             match crate::recover::schedule::run(store, r, paths, now_us(), log) {
                 Ok(n) => totals.resumes_scheduled += n,

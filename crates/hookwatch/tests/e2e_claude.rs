@@ -4,6 +4,8 @@
 //! Each test asserts what `hookwatch events --json` returns.
 
 mod common;
+#[path = "common/web.rs"]
+mod web;
 use common::{contains, json_lines, BIN};
 use hookwatch_testkit::{require_claude, Action, ApiStandin, ClaudeRun, TempProject};
 use serde_json::{json, Value};
@@ -189,6 +191,62 @@ fn a_failing_bash_call_is_recorded_and_its_secrets_never_reach_the_database() {
             "secret {secret} found in hookwatch's files"
         );
     }
+}
+
+/// A real session, then the dashboard: its timeline shows every event in
+/// order, the failure with its class, in a real browser.
+#[test]
+fn a_real_session_shows_on_the_dashboard_timeline() {
+    let s = setup(&[]);
+    let (run, _api) = s.run(
+        vec![
+            Action::bash("echo building"),
+            Action::bash("echo 'error: cannot find module lodash' >&2; exit 1"),
+            Action::text("the build fails"),
+        ],
+        "build it",
+        "Bash",
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    let sid = run.session_id().unwrap().to_owned();
+    s.events_until("SessionEnd", has_session_end);
+    let port = web::free_port();
+    let mut serve = hw(&s.tp)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    web::wait_listening(port, Duration::from_secs(20));
+    let b = web::Browser::start();
+    b.goto(&format!("http://127.0.0.1:{port}/session/{sid}"));
+    let rows = b.js(
+        "return [...document.querySelectorAll('[data-table=timeline] tbody tr')].map(r => r.dataset.event)",
+    );
+    let rows: Vec<String> = serde_json::from_value(rows).unwrap();
+    let expected = [
+        "SessionStart",
+        "UserPromptSubmit",
+        "PreToolUse",
+        "PostToolUse",
+        "PostToolBatch",
+        "PreToolUse",
+        "PostToolUseFailure",
+        "PostToolBatch",
+        "Stop",
+        "SessionEnd",
+    ];
+    assert_eq!(rows, expected);
+    let failure = b.text("[data-table=timeline] tr.failure");
+    assert!(failure.contains("cannot find module lodash"), "{failure}");
+    assert!(
+        b.text("tr.failure [data-class]")
+            .contains("missing_dependency"),
+        "{failure}"
+    );
+    assert!(b.console_errors().is_empty());
+    b.screenshot(&web::artifacts("dashboard").join("e2e-session.png"));
+    let _ = serve.kill();
+    let _ = serve.wait();
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

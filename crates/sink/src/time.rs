@@ -1,6 +1,7 @@
 //! RFC 3339 output and HTTP-date input, without a date-time crate: the
 //! binary is started by every hook, so each dependency is start-up cost.
-//! The CLI prints its times with `rfc3339_us` too.
+//! The CLI prints its times with `rfc3339_us` too, and reads the dates of
+//! `--before` / `--since` / `--until` with `parse_rfc3339_us`.
 
 /// `2026-11-22T13:05:01Z` from seconds since the Unix epoch.
 pub(crate) fn rfc3339_s(secs: i64) -> String {
@@ -94,6 +95,87 @@ pub(crate) fn parse_http_date(s: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86_400 + hh * 3600 + mm * 60 + ss)
 }
 
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        4 | 6 | 9 | 11 => 30,
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+/// An RFC 3339 date-time (`2026-09-01T12:00:00Z`, `...T14:00:00.5+02:00`)
+/// or a full date alone (`2026-09-01`: its midnight UTC) to microseconds
+/// since the Unix epoch. A date-time without `Z` or an offset is refused:
+/// UTC or local time would be a guess.
+pub fn parse_rfc3339_us(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let t = b.get(from..from + len)?;
+        if !t.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(t).ok()?.parse().ok()
+    };
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let (y, m, d) = (num(0, 4)?, num(5, 2)? as u32, num(8, 2)? as u32);
+    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return None;
+    }
+    let date_us = days_from_civil(y, m, d) * 86_400_000_000;
+    if b.len() == 10 {
+        return Some(date_us);
+    }
+    if !matches!(b[10], b'T' | b't' | b' ') || b.get(13) != Some(&b':') || b.get(16) != Some(&b':')
+    {
+        return None;
+    }
+    let (hh, mm, ss) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    // 60: a leap second, counted as the last second of its minute.
+    if hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    let mut us = date_us + (hh * 3600 + mm * 60 + ss.min(59)) * 1_000_000;
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        let start = i + 1;
+        i = start;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        // Microseconds: further digits are below the store's resolution.
+        let digits = &s[start..i.min(start + 6)];
+        let mut frac: i64 = digits.parse().ok()?;
+        for _ in digits.len()..6 {
+            frac *= 10;
+        }
+        us += frac;
+    }
+    let offset_s = match &b[i..] {
+        b"Z" | b"z" => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (oh, om) = (num(i + 1, 2)?, num(i + 4, 2)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let v = oh * 3600 + om * 60;
+            if *sign == b'+' {
+                v
+            } else {
+                -v
+            }
+        }
+        _ => return None,
+    };
+    Some(us - offset_s * 1_000_000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +201,47 @@ mod tests {
         for s in [0, 951_782_400, 4_102_444_799] {
             let (y, m, d, ..) = split(s);
             assert_eq!(days_from_civil(y, m, d) * 86_400, s - s.rem_euclid(86_400));
+        }
+    }
+
+    #[test]
+    fn parses_rfc3339_dates_and_date_times() {
+        let day = 1_788_220_800_000_000; // 2026-09-01T00:00:00Z
+        assert_eq!(rfc3339_us(day), "2026-09-01T00:00:00.000000Z");
+        assert_eq!(parse_rfc3339_us("2026-09-01"), Some(day));
+        assert_eq!(parse_rfc3339_us("2026-09-01T00:00:00Z"), Some(day));
+        assert_eq!(parse_rfc3339_us(" 2026-09-01t00:00:00z "), Some(day));
+        assert_eq!(parse_rfc3339_us("2026-09-01 02:00:00+02:00"), Some(day));
+        assert_eq!(parse_rfc3339_us("2026-08-31T19:30:00-04:30"), Some(day));
+        assert_eq!(
+            parse_rfc3339_us("2026-09-01T00:00:00.1234567Z"),
+            Some(day + 123_456)
+        );
+        assert_eq!(
+            parse_rfc3339_us("2026-09-01T00:00:00.5Z"),
+            Some(day + 500_000)
+        );
+        assert_eq!(parse_rfc3339_us("2024-02-29"), Some(1_709_164_800_000_000));
+        for bad in [
+            "",
+            "2026",
+            "2026-9-1",
+            "2026-09-01T00:00:00",
+            "2026-09-01T00:00Z",
+            "2026-09-01T24:00:00Z",
+            "2026-09-01T00:00:00.Z",
+            "2026-09-01T00:00:00+2:00",
+            "2026-09-01T00:00:00+02:00x",
+            "2026-13-01",
+            "2026-02-29",
+            "2026-04-31",
+            "2026-00-10",
+            "+026-09-01",
+            "2026-09-01x",
+            "yesterday",
+            "2026-09-01T00:00:00Ω",
+        ] {
+            assert_eq!(parse_rfc3339_us(bad), None, "{bad:?}");
         }
     }
 }

@@ -13,14 +13,18 @@ pub mod counter;
 pub mod outbox;
 pub mod recover;
 pub mod rescrub;
+pub mod retention;
 pub mod spool;
 
 use hookwatch_event::Event;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+const HOUR_US: i64 = 3_600_000_000;
 
 /// Applied in order; never edit one that has landed, add the next.
 const MIGRATIONS: &[&str] = &[
@@ -31,6 +35,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_alerts.sql"),
     include_str!("../migrations/0006_recover.sql"),
     include_str!("../migrations/0007_rescrub.sql"),
+    include_str!("../migrations/0008_views.sql"),
+    include_str!("../migrations/0009_read_side.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +96,9 @@ pub struct EventFilter {
     /// Only events with a guard decision (any, or this one).
     pub guard: Option<String>,
     pub since_us: Option<i64>,
+    /// Only events before this time (exclusive: `since` to `until` is a
+    /// half-open range).
+    pub until_us: Option<i64>,
     /// Only rows with a larger id (for `tail`).
     pub after_id: Option<i64>,
     /// The newest `limit` rows (still returned oldest first).
@@ -256,8 +265,9 @@ impl Store {
         };
         let e = sql_err(&self.path);
         let rows: Vec<(i64, String, Option<String>)> = self.rows(
-            "SELECT id, payload, project FROM events WHERE event = 'PostToolUseFailure'
-             AND fingerprint IS NULL AND payload IS NOT NULL LIMIT ?1",
+            "SELECT id, payload, project FROM events INDEXED BY events_unanalysed
+             WHERE event = 'PostToolUseFailure' AND fingerprint IS NULL AND payload IS NOT NULL
+             LIMIT ?1",
             [limit as i64],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
@@ -330,6 +340,15 @@ impl Store {
             });
         }
         let e = sql_err(&self.path);
+        if found == 0 {
+            // Only possible before the first table exists: deleted events
+            // (retention, `hookwatch prune`) then give their pages back with
+            // `PRAGMA incremental_vacuum`. An older database needs one full
+            // VACUUM to switch (`hookwatch prune --vacuum`, never the worker).
+            self.conn
+                .pragma_update(None, "auto_vacuum", "INCREMENTAL")
+                .map_err(&e)?;
+        }
         self.conn
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(&e)?;
@@ -464,49 +483,41 @@ impl Store {
     }
 
     pub fn events(&self, f: &EventFilter) -> Result<Vec<EventRow>> {
-        let mut sql = String::from(SELECT_ROW);
-        sql.push_str(" WHERE 1=1");
-        if matches!(f.guard.as_deref(), Some("" | "any")) {
-            // IS NOT NULL: the partial index on guard_decision applies.
-            sql.push_str(" AND guard_decision IS NOT NULL");
-        }
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        let mut add = |clause: &str, v: rusqlite::types::Value| {
-            args.push(v);
-            sql.push_str(&format!(" AND {clause} ?{}", args.len()));
+        let (sql, args) = filtered(f);
+        // The newest `limit` ids from the indexes first, then only their
+        // rows: sorting the whole rows (payloads of KBs) of every match was
+        // most of `events --tool Bash` on a large store.
+        let sql = match f.limit {
+            Some(n) => format!(
+                "{SELECT_ROW} WHERE id IN (SELECT id FROM events{sql} ORDER BY id DESC LIMIT {n})
+                 ORDER BY id DESC"
+            ),
+            None => format!("{SELECT_ROW}{sql} ORDER BY id DESC"),
         };
-        if let Some(v) = &f.event {
-            add("event =", v.clone().into());
-        }
-        if let Some(v) = &f.session {
-            add("session_id =", v.clone().into());
-        }
-        if let Some(v) = &f.tool {
-            add("tool_name =", v.clone().into());
-        }
-        if let Some(v) = &f.fingerprint {
-            add("fingerprint =", v.clone().into());
-        }
-        if let Some(v) = &f.class {
-            add("class =", v.clone().into());
-        }
-        match f.guard.as_deref() {
-            None | Some("" | "any") => {}
-            Some(v) => add("guard_decision =", v.to_string().into()),
-        }
-        if let Some(v) = f.since_us {
-            add("time_us >=", v.into());
-        }
-        if let Some(v) = f.after_id {
-            add("id >", v.into());
-        }
-        sql.push_str(" ORDER BY id DESC");
-        if let Some(n) = f.limit {
-            sql.push_str(&format!(" LIMIT {n}"));
-        }
         let mut rows = self.rows(&sql, rusqlite::params_from_iter(args), row_from_sql)?;
         rows.reverse();
         Ok(rows)
+    }
+
+    /// Every event `f` selects, oldest first, handed to `each` one at a time
+    /// as the statement steps (`hookwatch export`): memory stays constant
+    /// however many rows there are. `f.limit` is ignored. Returns how many.
+    pub fn each_event<E: From<StoreError>>(
+        &self,
+        f: &EventFilter,
+        mut each: impl FnMut(EventRow) -> std::result::Result<(), E>,
+    ) -> std::result::Result<u64, E> {
+        let e = sql_err(&self.path);
+        let (sql, args) = filtered(f);
+        let sql = format!("{SELECT_ROW}{sql} ORDER BY id");
+        let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(&e)?;
+        let mut n = 0;
+        while let Some(r) = rows.next().map_err(&e)? {
+            each(row_from_sql(r).map_err(&e)?)?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     pub fn event(&self, id: i64) -> Result<Option<EventRow>> {
@@ -541,7 +552,134 @@ impl Store {
 
     pub fn stats(&self, since_us: Option<i64>, repeat_threshold: u32) -> Result<Stats> {
         let since = since_us.unwrap_or(i64::MIN);
-        let counts = |sql: &str| {
+        // Counts per event, project, tool and MCP server from the rollups
+        // (migrations 0008 and 0009, kept exact by triggers): all time from
+        // rollup_total; since a time, its whole hours from rollup_hour and
+        // the part of an hour before them from the events themselves (time
+        // index). The same counts as a scan of the events, without reading
+        // every row of a large store (a million events: a 2.5 GB table,
+        // 3.5 s). One pass, added up here.
+        let split = if since == i64::MIN {
+            i64::MIN
+        } else {
+            since.saturating_add((HOUR_US - since.rem_euclid(HOUR_US)) % HOUR_US)
+        };
+        let hours = if since == i64::MIN {
+            "SELECT event, project, tool, mcp_server, n FROM rollup_total WHERE ?2 = ?2"
+        } else {
+            "SELECT event, project, tool, mcp_server, n FROM rollup_hour WHERE hour_us >= ?2"
+        };
+        let mut events = 0i64;
+        let mut per_event: BTreeMap<String, i64> = BTreeMap::new();
+        let mut per_project: BTreeMap<String, i64> = BTreeMap::new();
+        let mut per_tool: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let mut per_mcp: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for (event, project, tool, mcp, n) in self.rows(
+            &format!(
+                "SELECT event, project, tool, mcp_server, sum(n) FROM (
+                     {hours}
+                     UNION ALL
+                     SELECT event, coalesce(project, ''), coalesce(tool_name, ''),
+                            coalesce(mcp_server, ''), 1
+                       FROM events WHERE time_us >= ?1 AND time_us < ?2)
+                 GROUP BY 1, 2, 3, 4"
+            ),
+            [since, split],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            },
+        )? {
+            events += n;
+            *per_event.entry(event.clone()).or_default() += n;
+            let failure = event == "PostToolUseFailure";
+            if failure || event == "StopFailure" {
+                *per_project.entry(project).or_default() += n;
+            }
+            if failure || event == "PostToolUse" {
+                for (key, map) in [(tool, &mut per_tool), (mcp, &mut per_mcp)] {
+                    if !key.is_empty() {
+                        let c = map.entry(key).or_default();
+                        c.0 += n;
+                        c.1 += if failure { n } else { 0 };
+                    }
+                }
+            }
+        }
+        // Interrupts are failures: the events' event index finds them.
+        let mut interrupts: HashMap<(bool, String), i64> = HashMap::new();
+        for (tool, mcp, n) in self.rows(
+            "SELECT tool_name, mcp_server, count(*) FROM events INDEXED BY events_failures
+             WHERE event = 'PostToolUseFailure' AND time_us >= ?1 AND is_interrupt
+             GROUP BY 1, 2",
+            [since],
+            |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            },
+        )? {
+            for (is_mcp, key) in [(false, tool), (true, mcp)] {
+                if let Some(key) = key.filter(|k| !k.is_empty()) {
+                    *interrupts.entry((is_mcp, key)).or_default() += n;
+                }
+            }
+        }
+        let counts = |m: BTreeMap<String, i64>| {
+            let mut v: Vec<Count> = m
+                .into_iter()
+                .map(|(key, count)| Count { key, count })
+                .collect();
+            // ORDER BY count DESC, key (BTreeMap order is SQLite's BINARY).
+            v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+            v
+        };
+        let tools = |m: BTreeMap<String, (i64, i64)>, is_mcp: bool| {
+            let mut v: Vec<ToolStat> = m
+                .into_iter()
+                .map(|(tool, (calls, failures))| ToolStat {
+                    interrupts: interrupts
+                        .get(&(is_mcp, tool.clone()))
+                        .copied()
+                        .unwrap_or(0),
+                    tool,
+                    calls,
+                    failures,
+                })
+                .collect();
+            v.sort_by(|a, b| {
+                b.failures
+                    .cmp(&a.failures)
+                    .then_with(|| b.calls.cmp(&a.calls))
+                    .then_with(|| a.tool.cmp(&b.tool))
+            });
+            v
+        };
+        let sessions = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM session_summary WHERE last_us >= ?1",
+                [since],
+                |r| r.get(0),
+            )
+            .map_err(sql_err(&self.path))?;
+        let unparseable = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM events WHERE event = '' AND time_us >= ?1
+                 AND parse_error IS NOT NULL",
+                [since],
+                |r| r.get(0),
+            )
+            .map_err(sql_err(&self.path))?;
+        let count_rows = |sql: &str| {
             self.rows(sql, [since], |r| {
                 Ok(Count {
                     key: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
@@ -549,55 +687,22 @@ impl Store {
                 })
             })
         };
-        // Calls, failures and interrupts grouped by a tool-like column.
-        let tool_stats = |column: &str| {
-            self.rows(
-                &format!(
-                    "SELECT {column}, count(*), sum(event = 'PostToolUseFailure'),
-                            sum(coalesce(is_interrupt, 0))
-                     FROM events WHERE time_us >= ?1 AND {column} IS NOT NULL
-                       AND event IN ('PostToolUse','PostToolUseFailure')
-                     GROUP BY {column} ORDER BY 3 DESC, 2 DESC, 1"
-                ),
-                [since],
-                |r| {
-                    Ok(ToolStat {
-                        tool: r.get(0)?,
-                        calls: r.get(1)?,
-                        failures: r.get(2)?,
-                        interrupts: r.get(3)?,
-                    })
-                },
-            )
-        };
-        let (events, sessions, unparseable) = self
-            .conn
-            .query_row(
-                "SELECT count(*), count(DISTINCT session_id), count(parse_error) FROM events WHERE time_us >= ?1",
-                [since],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .map_err(sql_err(&self.path))?;
         Ok(Stats {
             events,
             sessions,
             unparseable,
-            per_event: counts(
-                "SELECT event, count(*) FROM events WHERE time_us >= ?1 GROUP BY event ORDER BY 2 DESC, 1",
-            )?,
-            failures_per_project: counts(
-                "SELECT project, count(*) FROM events WHERE time_us >= ?1
-                 AND event IN ('PostToolUseFailure','StopFailure') GROUP BY project ORDER BY 2 DESC, 1",
-            )?,
-            stop_failures: counts(
+            per_event: counts(per_event),
+            failures_per_project: counts(per_project),
+            stop_failures: count_rows(
                 "SELECT error, count(*) FROM events WHERE time_us >= ?1 AND event = 'StopFailure'
                  GROUP BY error ORDER BY 2 DESC, 1",
             )?,
-            per_tool: tool_stats("tool_name")?,
-            per_mcp_server: tool_stats("mcp_server")?,
+            per_tool: tools(per_tool, false),
+            per_mcp_server: tools(per_mcp, true),
             per_class: self.rows(
                 "SELECT coalesce(class, 'unclassified'), count(*), sum(coalesce(expected, 0))
-                 FROM events WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
+                 FROM events INDEXED BY events_failures
+                 WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
                  GROUP BY 1 ORDER BY 2 DESC, 1",
                 [since],
                 |r| {
@@ -612,7 +717,7 @@ impl Store {
                 "SELECT fingerprint, max(tool_name), max(command_head), max(class),
                         max(coalesce(expected, 0)), count(*), count(DISTINCT session_id),
                         count(DISTINCT project), max(id), max(time_us)
-                 FROM events WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
+                 FROM events INDEXED BY events_failures WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
                    AND fingerprint IS NOT NULL AND fingerprint != '-'
                  GROUP BY fingerprint ORDER BY 6 DESC, 10 DESC LIMIT 20",
                 [since],
@@ -633,7 +738,7 @@ impl Store {
             )?,
             repeated: self.rows(
                 "SELECT session_id, fingerprint, max(tool_name), max(command_head), count(*), max(id)
-                 FROM events WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
+                 FROM events INDEXED BY events_failures WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
                    AND fingerprint IS NOT NULL AND fingerprint != '-' AND session_id IS NOT NULL
                  GROUP BY session_id, fingerprint HAVING count(*) >= ?2
                  ORDER BY 5 DESC, 6 DESC LIMIT 20",
@@ -651,7 +756,7 @@ impl Store {
             )?,
             guard: self.rows(
                 "SELECT guard_decision, coalesce(json_extract(outcome, '$.guard.policy'), ''), count(*)
-                 FROM events WHERE time_us >= ?1 AND guard_decision IS NOT NULL
+                 FROM events INDEXED BY events_guard WHERE time_us >= ?1 AND guard_decision IS NOT NULL
                  GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
                 [since],
                 |r| {
@@ -664,6 +769,50 @@ impl Store {
             )?,
         })
     }
+}
+
+/// `SELECT_ROW` with the WHERE clause of `f` (no order, no limit).
+/// The ` WHERE …` clause of `f` (after `FROM events`) and its arguments.
+fn filtered(f: &EventFilter) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = String::from(" WHERE 1=1");
+    if matches!(f.guard.as_deref(), Some("" | "any")) {
+        // IS NOT NULL: the partial index on guard_decision applies.
+        sql.push_str(" AND guard_decision IS NOT NULL");
+    }
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut add = |clause: &str, v: rusqlite::types::Value| {
+        args.push(v);
+        sql.push_str(&format!(" AND {clause} ?{}", args.len()));
+    };
+    if let Some(v) = &f.event {
+        add("event =", v.clone().into());
+    }
+    if let Some(v) = &f.session {
+        add("session_id =", v.clone().into());
+    }
+    if let Some(v) = &f.tool {
+        add("tool_name =", v.clone().into());
+    }
+    if let Some(v) = &f.fingerprint {
+        add("fingerprint =", v.clone().into());
+    }
+    if let Some(v) = &f.class {
+        add("class =", v.clone().into());
+    }
+    match f.guard.as_deref() {
+        None | Some("" | "any") => {}
+        Some(v) => add("guard_decision =", v.to_string().into()),
+    }
+    if let Some(v) = f.since_us {
+        add("time_us >=", v.into());
+    }
+    if let Some(v) = f.until_us {
+        add("time_us <", v.into());
+    }
+    if let Some(v) = f.after_id {
+        add("id >", v.into());
+    }
+    (sql, args)
 }
 
 const SELECT_ROW: &str = "SELECT id, time_us, event, session_id, cwd, project, tool_name, tool_use_id,

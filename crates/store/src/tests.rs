@@ -337,6 +337,73 @@ fn a_schema_1_database_is_migrated() {
     assert_eq!(s.count().unwrap(), 2);
 }
 
+/// Migration 0009 fills the daily and all-time rollups from the hourly one
+/// of a schema-8 store, and its triggers keep them (and the hourly one)
+/// exact through inserts, reclassification and deletes.
+#[test]
+fn a_schema_8_database_gets_the_daily_and_total_rollups() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("db.sqlite");
+    {
+        let c = Connection::open(&db).unwrap();
+        for m in &MIGRATIONS[..8] {
+            c.execute_batch(m).unwrap();
+        }
+        for i in 0..30i64 {
+            c.execute(
+                "INSERT INTO events (spool_id, time_us, event, project, tool_name, class, original_size)
+                 VALUES (?1, ?2, ?3, '/p', ?4, ?5, 2)",
+                params![
+                    format!("e{i}"),
+                    1_700_000_000_000_000 + i * 5 * HOUR_US,
+                    if i % 3 == 0 { "PostToolUseFailure" } else { "PostToolUse" },
+                    if i % 2 == 0 { "Bash" } else { "Read" },
+                    (i % 3 == 0).then_some("test")
+                ],
+            )
+            .unwrap();
+        }
+        c.pragma_update(None, "user_version", 8).unwrap();
+    }
+    let sd = d.path().join("spool");
+    put(&sd, "new", FAIL);
+    let mut s = Store::open(&db).unwrap();
+    s.ingest(&[sd]).unwrap();
+    s.conn
+        .execute("UPDATE events SET class = 'network' WHERE id IN (3, 4)", [])
+        .unwrap();
+    s.conn
+        .execute("DELETE FROM events WHERE id IN (1, 2, 9)", [])
+        .unwrap();
+    let recount = |sql: &str| -> Vec<(String, i64)> {
+        let mut st = s.conn.prepare(sql).unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    let key = "event || '/' || coalesce(project, '') || '/' || coalesce(tool_name, '') || '/'
+               || coalesce(mcp_server, '') || '/' || coalesce(class, '')";
+    let rkey = "event || '/' || project || '/' || tool || '/' || mcp_server || '/' || class";
+    for (table, t, et) in [
+        ("rollup_hour", "hour_us", "time_us - time_us % 3600000000"),
+        ("rollup_day", "day_us", "time_us - time_us % 86400000000"),
+        ("rollup_total", "''", "''"),
+    ] {
+        assert_eq!(
+            recount(&format!("SELECT {t} || {rkey}, n FROM {table} ORDER BY 1")),
+            recount(&format!(
+                "SELECT ({et}) || {key}, count(*) FROM events GROUP BY 1 ORDER BY 1"
+            )),
+            "{table}"
+        );
+    }
+    assert_eq!(
+        s.stats(None, 3).unwrap(),
+        stats_by_scan(&s, None, 3).unwrap()
+    );
+}
+
 #[test]
 fn rescrub_replaces_old_values_resumes_and_leaves_no_trace_in_the_file() {
     let d = tempfile::tempdir().unwrap();
@@ -397,6 +464,268 @@ fn rescrub_replaces_old_values_resumes_and_leaves_no_trace_in_the_file() {
                 "{} still holds the old value",
                 path.display()
             );
+        }
+    }
+}
+
+/// `each_event` (export) hands over every selected row oldest first, with
+/// `since` inclusive and `until` exclusive, and stops at the first error
+/// the caller returns.
+#[test]
+fn each_event_streams_a_half_open_time_range_oldest_first() {
+    let d = tempfile::tempdir().unwrap();
+    let spool_dir = d.path().join("spool");
+    let t = 1_700_000_000_000_000;
+    for i in 0..5 {
+        let payload = format!(r#"{{"hook_event_name":"Stop","session_id":"s{i}"}}"#);
+        let mut h = header(&format!("e{i}"), payload.len());
+        h.time_us = t + i * 1000;
+        spool::write(&spool_dir, &h, payload.as_bytes(), false).unwrap();
+    }
+    let s = {
+        let mut s = Store::open(&d.path().join("db.sqlite")).unwrap();
+        s.ingest(&[spool_dir]).unwrap();
+        s
+    };
+    let mut seen = Vec::new();
+    let n = s
+        .each_event(
+            &EventFilter {
+                since_us: Some(t + 1000),
+                until_us: Some(t + 4000),
+                limit: Some(1),
+                ..Default::default()
+            },
+            |r| {
+                seen.push(r.time_us - t);
+                Ok::<(), StoreError>(())
+            },
+        )
+        .unwrap();
+    assert_eq!(n, 3);
+    assert_eq!(seen, [1000, 2000, 3000]);
+    let mut calls = 0;
+    let err = s.each_event(&EventFilter::default(), |_| {
+        calls += 1;
+        Err(StoreError::Io {
+            path: "out".into(),
+            source: std::io::Error::other("disk full"),
+        })
+    });
+    assert!(err.is_err());
+    assert_eq!(calls, 1);
+}
+
+/// What `stats` computed before it read the rollups: a scan of the events.
+/// Kept as the oracle the rollup version must equal.
+fn stats_by_scan(s: &Store, since_us: Option<i64>, repeat_threshold: u32) -> Result<Stats> {
+    let since = since_us.unwrap_or(i64::MIN);
+    let counts = |sql: &str| {
+        s.rows(sql, [since], |r| {
+            Ok(Count {
+                key: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                count: r.get(1)?,
+            })
+        })
+    };
+    // Calls, failures and interrupts grouped by a tool-like column.
+    let tool_stats = |column: &str| {
+        s.rows(
+            &format!(
+                "SELECT {column}, count(*), sum(event = 'PostToolUseFailure'),
+                        sum(coalesce(is_interrupt, 0))
+                 FROM events WHERE time_us >= ?1 AND {column} IS NOT NULL
+                   AND event IN ('PostToolUse','PostToolUseFailure')
+                 GROUP BY {column} ORDER BY 3 DESC, 2 DESC, 1"
+            ),
+            [since],
+            |r| {
+                Ok(ToolStat {
+                    tool: r.get(0)?,
+                    calls: r.get(1)?,
+                    failures: r.get(2)?,
+                    interrupts: r.get(3)?,
+                })
+            },
+        )
+    };
+    let (events, sessions, unparseable) = s
+        .conn
+        .query_row(
+            "SELECT count(*), count(DISTINCT session_id), count(parse_error) FROM events WHERE time_us >= ?1",
+            [since],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map_err(sql_err(&s.path))?;
+    Ok(Stats {
+        events,
+        sessions,
+        unparseable,
+        per_event: counts(
+            "SELECT event, count(*) FROM events WHERE time_us >= ?1 GROUP BY event ORDER BY 2 DESC, 1",
+        )?,
+        failures_per_project: counts(
+            "SELECT project, count(*) FROM events WHERE time_us >= ?1
+             AND event IN ('PostToolUseFailure','StopFailure') GROUP BY project ORDER BY 2 DESC, 1",
+        )?,
+        stop_failures: counts(
+            "SELECT error, count(*) FROM events WHERE time_us >= ?1 AND event = 'StopFailure'
+             GROUP BY error ORDER BY 2 DESC, 1",
+        )?,
+        per_tool: tool_stats("tool_name")?,
+        per_mcp_server: tool_stats("mcp_server")?,
+        per_class: s.rows(
+            "SELECT coalesce(class, 'unclassified'), count(*), sum(coalesce(expected, 0))
+             FROM events WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
+             GROUP BY 1 ORDER BY 2 DESC, 1",
+            [since],
+            |r| {
+                Ok(ClassStat {
+                    class: r.get(0)?,
+                    failures: r.get(1)?,
+                    expected: r.get(2)?,
+                })
+            },
+        )?,
+        top_fingerprints: s.rows(
+            "SELECT fingerprint, max(tool_name), max(command_head), max(class),
+                    max(coalesce(expected, 0)), count(*), count(DISTINCT session_id),
+                    count(DISTINCT project), max(id), max(time_us)
+             FROM events WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
+               AND fingerprint IS NOT NULL AND fingerprint != '-'
+             GROUP BY fingerprint ORDER BY 6 DESC, 10 DESC LIMIT 20",
+            [since],
+            |r| {
+                Ok(FingerprintStat {
+                    fingerprint: r.get(0)?,
+                    tool: r.get(1)?,
+                    command_head: r.get(2)?,
+                    class: r.get(3)?,
+                    expected: r.get(4)?,
+                    count: r.get(5)?,
+                    sessions: r.get(6)?,
+                    projects: r.get(7)?,
+                    last_id: r.get(8)?,
+                    last_time_us: r.get(9)?,
+                })
+            },
+        )?,
+        repeated: s.rows(
+            "SELECT session_id, fingerprint, max(tool_name), max(command_head), count(*), max(id)
+             FROM events WHERE time_us >= ?1 AND event = 'PostToolUseFailure'
+               AND fingerprint IS NOT NULL AND fingerprint != '-' AND session_id IS NOT NULL
+             GROUP BY session_id, fingerprint HAVING count(*) >= ?2
+             ORDER BY 5 DESC, 6 DESC LIMIT 20",
+            params![since, repeat_threshold.max(2)],
+            |r| {
+                Ok(RepeatStat {
+                    session_id: r.get(0)?,
+                    fingerprint: r.get(1)?,
+                    tool: r.get(2)?,
+                    command_head: r.get(3)?,
+                    count: r.get(4)?,
+                    last_id: r.get(5)?,
+                })
+            },
+        )?,
+        guard: s.rows(
+            "SELECT guard_decision, coalesce(json_extract(outcome, '$.guard.policy'), ''), count(*)
+             FROM events WHERE time_us >= ?1 AND guard_decision IS NOT NULL
+             GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+            [since],
+            |r| {
+                Ok(GuardStat {
+                    decision: r.get(0)?,
+                    policy: r.get(1)?,
+                    count: r.get(2)?,
+                })
+            },
+        )?,
+    })
+}
+
+#[test]
+fn stats_from_the_rollups_equal_a_scan_of_the_events() {
+    let d = tempfile::tempdir().unwrap();
+    let spool_dir = d.path().join("spool");
+    const H: i64 = HOUR_US;
+    let t0 = 1_700_000_000_000_000 - 1_700_000_000_000_000 % H; // an hour's start
+    let events = [
+        (
+            0,
+            r#"{"hook_event_name":"PostToolUse","session_id":"a","cwd":"/p","tool_name":"Bash"}"#,
+            None,
+        ),
+        (H / 2, FAIL, Some(("fp1", "test"))),
+        (
+            H + 5,
+            r#"{"hook_event_name":"PostToolUseFailure","session_id":"a","cwd":"/p","tool_name":"Bash","error":"x","is_interrupt":true}"#,
+            Some(("fp2", "interrupted")),
+        ),
+        (
+            H + 7,
+            r#"{"hook_event_name":"PostToolUse","session_id":"b","cwd":"/q","tool_name":"mcp__github__get_issue"}"#,
+            None,
+        ),
+        (
+            2 * H - 3,
+            r#"{"hook_event_name":"PostToolUseFailure","session_id":"b","cwd":"/q","tool_name":"mcp__github__get_issue","error":"MCP error","is_interrupt":true}"#,
+            Some(("fp3", "mcp_server")),
+        ),
+        (
+            2 * H + 1,
+            r#"{"hook_event_name":"StopFailure","session_id":"b","cwd":"/q","error":"rate_limit"}"#,
+            None,
+        ),
+        (3 * H, FAIL, Some(("fp1", "test"))),
+        (
+            3 * H + 9,
+            r#"{"hook_event_name":"PreToolUse","session_id":"c","tool_name":"Read"}"#,
+            None,
+        ),
+        (3 * H + 10, "not json", None),
+        (
+            4 * H + 1,
+            r#"{"hook_event_name":"StopFailure","session_id":"c","error":"overloaded"}"#,
+            None,
+        ),
+    ];
+    for (i, (dt, payload, failure)) in events.iter().enumerate() {
+        let mut h = header(&format!("{i:03}"), payload.len());
+        h.time_us = t0 + dt;
+        if *payload == "not json" {
+            h.parse_error = Some("stdin is not JSON".into());
+        }
+        h.outcome = failure.map(|(fp, class)| spool::Outcome {
+            failure: Some(spool::FailureOutcome {
+                fingerprint: fp.into(),
+                class: class.into(),
+                expected: class == "test",
+                ..Default::default()
+            }),
+            ..Default::default()
+        });
+        spool::write(&spool_dir, &h, payload.as_bytes(), false).unwrap();
+    }
+    let mut s = Store::open(&d.path().join("db.sqlite")).unwrap();
+    s.ingest(&[spool_dir]).unwrap();
+    for since in [
+        None,
+        Some(t0 - 1),
+        Some(t0),
+        Some(t0 + 1),
+        Some(t0 + H / 2),
+        Some(t0 + H + 6),
+        Some(t0 + 2 * H),
+        Some(t0 + 3 * H + 10),
+        Some(t0 + 9 * H),
+    ] {
+        let st = s.stats(since, 2).unwrap();
+        assert_eq!(st, stats_by_scan(&s, since, 2).unwrap(), "since {since:?}");
+        if since.is_none() {
+            assert_eq!((st.events, st.sessions, st.unparseable), (10, 4, 1));
+            assert_eq!(st.per_tool.iter().map(|t| t.interrupts).sum::<i64>(), 2);
+            assert_eq!(st.per_mcp_server[0].interrupts, 1);
         }
     }
 }

@@ -132,10 +132,9 @@ pub fn history(state: Option<&str>, limit: usize, json_out: bool) -> Result<()> 
 
 pub fn retry(ids: &[i64], all_dead: bool) -> Result<()> {
     let paths = Paths::resolve();
-    let cfg = load_config(&paths)?;
-    let mut store = open_fresh(&paths)?;
     let mut ids = ids.to_vec();
     if all_dead {
+        let store = open_fresh(&paths)?;
         ids.extend(
             store
                 .notifications(Some("dead"), 100_000)?
@@ -146,26 +145,77 @@ pub fn retry(ids: &[i64], all_dead: bool) -> Result<()> {
     if ids.is_empty() {
         bail!("name notification ids (`hookwatch alerts --state dead` lists them) or pass --dead");
     }
-    let now = now_us();
     let mut n = 0;
     for id in ids {
-        let Some(row) = store.notification(id)? else {
-            bail!("no notification {id} (`hookwatch alerts` lists them)");
-        };
-        let max_age = cfg
-            .alerts
-            .limits(&row.target)
-            .map(|l| l.max_age_us)
-            .unwrap_or(86_400_000_000);
-        if store.retry_notification(id, now, now + max_age)? {
-            n += 1;
-        } else {
-            println!("notification {id} was already sent; not queued again");
+        match requeue_one(&paths, id)? {
+            true => n += 1,
+            false => println!("notification {id} was already sent; not queued again"),
         }
     }
     println!("{n} notification(s) queued again; the worker sends them now");
     crate::cmd::ingest::spawn_background_worker(&paths);
     Ok(())
+}
+
+/// Queue notification `id` again (the dashboard's Retry) and start the
+/// worker to send it.
+pub fn requeue(id: i64) -> Result<()> {
+    let paths = Paths::resolve();
+    if !requeue_one(&paths, id)? {
+        bail!("notification {id} was already sent; not queued again");
+    }
+    crate::cmd::ingest::spawn_background_worker(&paths);
+    Ok(())
+}
+
+/// `false` when it was sent meanwhile.
+fn requeue_one(paths: &Paths, id: i64) -> Result<bool> {
+    let cfg = load_config(paths)?;
+    let mut store = open_fresh(paths)?;
+    let Some(row) = store.notification(id)? else {
+        bail!("no notification {id} (`hookwatch alerts` lists them)");
+    };
+    let max_age = cfg
+        .alerts
+        .limits(&row.target)
+        .map(|l| l.max_age_us)
+        .unwrap_or(86_400_000_000);
+    let now = now_us();
+    Ok(store.retry_notification(id, now, now + max_age)?)
+}
+
+/// A new silence (the CLI's and the dashboard's): matchers `name=value`,
+/// a duration (default 2h), an optional delay, and why. Returns its id,
+/// matchers, start, end and author.
+pub fn create_silence(
+    matchers: &[String],
+    duration: Option<&str>,
+    starts: Option<&str>,
+    comment: &str,
+    author: Option<&str>,
+) -> Result<(i64, Vec<String>, i64, i64, String)> {
+    let m = hookwatch_alert::Matchers::parse(matchers).map_err(|e| anyhow!(e))?;
+    if m.is_empty() {
+        bail!("a silence needs at least one matcher, e.g. tool=Bash or session=abc123");
+    }
+    if comment.trim().is_empty() {
+        bail!("say why with --comment (the next person to see this silence will want to know)");
+    }
+    let now = now_us();
+    let starts = match starts {
+        Some(s) => now + parse_duration(s).map_err(|e| anyhow!(e))?,
+        None => now,
+    };
+    let dur = parse_duration(duration.unwrap_or("2h")).map_err(|e| anyhow!(e))?;
+    let author = author
+        .map(str::to_string)
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "unknown".into());
+    let paths = Paths::resolve();
+    let mut store = open_fresh(&paths)?;
+    let strings = m.strings();
+    let id = store.add_silence(&strings, starts, starts + dur, &author, comment, now)?;
+    Ok((id, strings, starts, starts + dur, author))
 }
 
 /// Send a test notification to one target now, outside the outbox, and say
@@ -336,28 +386,9 @@ pub struct SilenceAdd<'a> {
 }
 
 pub fn silence_add(a: &SilenceAdd) -> Result<()> {
-    let m = hookwatch_alert::Matchers::parse(a.matchers).map_err(|e| anyhow!(e))?;
-    if m.is_empty() {
-        bail!("a silence needs at least one matcher, e.g. tool=Bash or session=abc123");
-    }
-    if a.comment.trim().is_empty() {
-        bail!("say why with --comment (the next person to see this silence will want to know)");
-    }
-    let now = now_us();
-    let starts = match a.starts {
-        Some(s) => now + parse_duration(s).map_err(|e| anyhow!(e))?,
-        None => now,
-    };
-    let dur = parse_duration(a.duration.unwrap_or("2h")).map_err(|e| anyhow!(e))?;
-    let author = a
-        .author
-        .map(str::to_string)
-        .or_else(|| std::env::var("USER").ok())
-        .unwrap_or_else(|| "unknown".into());
-    let paths = Paths::resolve();
-    let mut store = open_fresh(&paths)?;
-    let strings = m.strings();
-    let id = store.add_silence(&strings, starts, starts + dur, &author, a.comment, now)?;
+    let (id, strings, starts, ends, author) =
+        create_silence(a.matchers, a.duration, a.starts, a.comment, a.author)?;
+    let dur = ends - starts;
     if a.json {
         println!(
             "{}",
@@ -432,6 +463,9 @@ pub fn drain(wait: bool, json_out: bool) -> Result<()> {
             "ingested {} event(s); {} alert(s) routed, {} notification(s) queued; sent {}, retrying {}, dead {}, held by rate limits {}",
             t.ingested, t.alerts, t.notifications, t.sent, t.retried, t.dead, t.deferred
         );
+        if t.pruned > 0 {
+            println!("deleted {} event(s) past [store] retention", t.pruned);
+        }
     }
     Ok(())
 }

@@ -3,14 +3,18 @@
 pub mod alerts;
 pub mod config;
 pub mod demo;
+pub mod export;
 pub mod guard;
 pub mod ingest;
 pub mod install;
+pub mod prune;
 pub mod query;
 pub mod recover;
 pub mod rescrub;
 pub mod rules;
 pub mod scrub;
+pub mod serve;
+pub mod top;
 
 /// The config for a command: strict, an error names the file and line.
 pub fn load_config(paths: &crate::paths::Paths) -> anyhow::Result<crate::config::Config> {

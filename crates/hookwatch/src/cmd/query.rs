@@ -1,37 +1,38 @@
 //! `events`, `show`, `stats`, `tail`: read-only views of what was recorded.
 //! Every one ingests the spool first, so it sees events recorded a moment ago.
 
-use crate::cli::QueryArgs;
+use crate::cli::{FilterArgs, QueryArgs};
 use crate::cmd::ingest::open_fresh;
 use crate::paths::Paths;
-use crate::timefmt::{now_us, parse_duration, rfc3339};
+use crate::timefmt::{now_us, parse_time, rfc3339};
 use anyhow::{anyhow, Result};
 use hookwatch_store::{EventFilter, EventRow, Store};
 use serde_json::{json, Value};
 use std::io::Write;
 
+/// `--since`: an age or an RFC 3339 date (`timefmt::parse_time`).
 pub fn since_us(since: Option<&str>) -> Result<Option<i64>> {
     since
-        .map(|s| {
-            parse_duration(s)
-                .map(|d| now_us() - d)
-                .map_err(|e| anyhow!(e))
-        })
+        .map(|s| parse_time(s, now_us()).map_err(|e| anyhow!(e)))
         .transpose()
 }
 
-fn filter(q: &QueryArgs, limit: usize) -> Result<EventFilter> {
+/// The store's filter for `--event`, `--session`, ... `--since`.
+pub fn event_filter(f: &FilterArgs, limit: Option<usize>) -> Result<EventFilter> {
     Ok(EventFilter {
-        event: q.event.clone(),
-        session: q.session.clone(),
-        tool: q.tool.clone(),
-        fingerprint: q.fingerprint.clone(),
-        class: q.class.clone(),
-        guard: None,
-        since_us: since_us(q.since.as_deref())?,
-        after_id: None,
-        limit: Some(limit),
+        event: f.event.clone(),
+        session: f.session.clone(),
+        tool: f.tool.clone(),
+        fingerprint: f.fingerprint.clone(),
+        class: f.class.clone(),
+        since_us: since_us(f.since.as_deref())?,
+        limit,
+        ..Default::default()
     })
+}
+
+fn filter(q: &QueryArgs, limit: usize) -> Result<EventFilter> {
+    event_filter(&q.filter, Some(limit))
 }
 
 /// The JSON object of one event (`--json` of events, show, tail).
@@ -467,18 +468,19 @@ pub fn tail(q: &QueryArgs, limit: usize, interval_ms: u64) -> Result<()> {
         print_row(&mut out.lock(), r, q.json)?;
     }
     out.flush()?;
+    let f = &q.filter;
     let matches = |r: &EventRow| {
-        q.event.as_ref().is_none_or(|e| *e == r.event)
-            && q.session
+        f.event.as_ref().is_none_or(|e| *e == r.event)
+            && f.session
                 .as_ref()
                 .is_none_or(|s| Some(s) == r.session_id.as_ref())
-            && q.tool
+            && f.tool
                 .as_ref()
                 .is_none_or(|t| Some(t) == r.tool_name.as_ref())
-            && q.fingerprint
+            && f.fingerprint
                 .as_ref()
                 .is_none_or(|f| Some(f) == r.fingerprint.as_ref())
-            && q.class.as_ref().is_none_or(|c| Some(c) == r.class.as_ref())
+            && f.class.as_ref().is_none_or(|c| Some(c) == r.class.as_ref())
     };
     loop {
         std::thread::sleep(std::time::Duration::from_millis(interval_ms));

@@ -59,6 +59,13 @@ pub fn list(state: Option<&str>, limit: usize, json_out: bool) -> Result<()> {
 }
 
 pub fn cancel(id: i64) -> Result<()> {
+    cancel_job(id)?;
+    println!("job {id} cancelled");
+    Ok(())
+}
+
+/// Cancel a scheduled resume (the CLI's and the dashboard's).
+pub fn cancel_job(id: i64) -> Result<()> {
     let paths = Paths::resolve();
     let mut store = open_fresh(&paths)?;
     let who = std::env::var("USER").unwrap_or_else(|_| "a person".into());
@@ -72,7 +79,6 @@ pub fn cancel(id: i64) -> Result<()> {
     )? {
         bail!("job {id} is not waiting (only scheduled jobs can be cancelled; `hookwatch recover list`)");
     }
-    println!("job {id} cancelled");
     Ok(())
 }
 
