@@ -107,6 +107,56 @@ pub struct Notification {
     pub omitted: u64,
     /// A test notification (`hookwatch alerts test TARGET`).
     pub test: bool,
+    /// Set on attention notifications (`[notify]`: Claude is done, needs
+    /// you, is idle, or failed): renderers show it instead of the alert
+    /// list. `alerts` is empty then, except for the "failed" kind, which
+    /// carries the StopFailure (or recovery outcome) as an alert item.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attention: Option<Attention>,
+}
+
+/// What an attention notification tells a person. Every text is scrubbed
+/// by the worker (and again by `render`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Attention {
+    /// `done`, `needs_you`, `idle` or `failed`; kept as text so that a body
+    /// stored by a newer hookwatch still renders.
+    pub kind: String,
+    /// What caused it: `Stop`, a Notification type (`permission_prompt`,
+    /// `elicitation_dialog`, ...), or the tool (`AskUserQuestion`,
+    /// `ExitPlanMode`).
+    pub cause: String,
+    /// A short, friendly name for the session ("fix-login-bug", taken from
+    /// its first prompt), so two sessions of one project are told apart.
+    pub session_name: Option<String>,
+    pub branch: Option<String>,
+    /// The main text: the last assistant message (markdown stripped), the
+    /// question asked, the plan, or Claude Code's notification message.
+    pub message: Option<String>,
+    /// How long the turn took (done), in ms.
+    pub turn_ms: Option<i64>,
+    /// What the turn did (done).
+    pub tool_calls: Option<u64>,
+    pub files_written: Option<u64>,
+    pub failures: Option<u64>,
+    pub priority: Priority,
+    /// A sound name for targets that can play one (notify-send's
+    /// `sound-name` hint, osascript's `sound name`). None: the kind's
+    /// default for the platform; Some(""): silent.
+    pub sound: Option<String>,
+}
+
+/// How urgently a person should look: ntfy priority 2/3/4/5, desktop
+/// urgency low/normal/critical/critical, Telegram silent below default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Low,
+    #[default]
+    Default,
+    High,
+    Urgent,
 }
 
 /// One alert inside a notification: a recorded hook event.
