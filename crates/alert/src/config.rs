@@ -175,7 +175,11 @@ pub struct Limits {
 impl AlertsConfig {
     /// Is alerting on at all (enabled, with at least one enabled target)?
     pub fn active(&self) -> bool {
-        self.enabled && self.targets.values().any(|t| t.common().enabled)
+        self.enabled
+            && self
+                .targets
+                .values()
+                .any(|t| t.common().enabled && t.common().alerts)
     }
 
     /// Can an event become an alert? The hook's wake-up test: no regex, no
@@ -229,7 +233,8 @@ impl AlertsConfig {
         let names: Vec<String> = self
             .targets
             .iter()
-            .filter(|(_, t)| t.common().enabled)
+            // `alerts = false`: a target for [notify] only.
+            .filter(|(_, t)| t.common().enabled && t.common().alerts)
             .map(|(n, _)| n.clone())
             .collect();
         for t in self.targets.keys() {

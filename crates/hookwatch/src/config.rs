@@ -14,6 +14,8 @@ pub struct Config {
     pub failure: FailureConfig,
     pub guard: GuardSection,
     pub alerts: hookwatch_alert::AlertsConfig,
+    /// Attention notifications: Claude is done, needs you, is idle, failed.
+    pub notify: hookwatch_attention::NotifyConfig,
     pub recover: RecoverConfig,
 }
 
@@ -309,6 +311,7 @@ pub fn load_lenient(path: &Path) -> (Config, Vec<String>) {
                     "store" => v.try_into().map(|s| config.store = s),
                     "failure" => v.try_into().map(|s| config.failure = s),
                     "alerts" => v.try_into().map(|s| config.alerts = s),
+                    "notify" => v.try_into().map(|s| config.notify = s),
                     "recover" => v.try_into().map(|s| config.recover = s),
                     "guard" => {
                         let fail_closed = strings(&v, "fail_closed");
@@ -431,7 +434,7 @@ impl Loaded {
             source: source("store", "retention"),
         });
         let effective = toml::Table::try_from(&self.config).unwrap_or_default();
-        for section in ["failure", "guard", "alerts", "recover"] {
+        for section in ["failure", "guard", "alerts", "notify", "recover"] {
             let Some(table) = effective.get(section).and_then(|t| t.as_table()) else {
                 continue;
             };

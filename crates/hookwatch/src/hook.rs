@@ -57,8 +57,14 @@ pub fn run() -> i32 {
             // Alerts are never sent from here: the worker routes, groups and
             // delivers them. Start it when this event may alert, or when
             // work a previous worker left for later has come due (a stat).
+            // Attention notifications ([notify]) are decided by the worker
+            // too: a question or a permission prompt should reach the
+            // person within seconds, not at the next Stop.
+            let tool = event.as_ref().and_then(|e| e.tool_name());
             if WAKE_WORKER_ON.contains(&name)
                 || (name == "StopFailure" && config.recover.active())
+                || (config.notify.active()
+                    && hookwatch_attention::kind::may_need_worker(name, tool))
                 || config.alerts.candidate(name, expected)
                 || (config.alerts.active() && crate::worker::marker_due(&paths))
             {
@@ -485,6 +491,13 @@ fn env_marks() -> serde_json::Map<String, Value> {
         (1..=64).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     }) {
         m.insert("run".into(), run.into());
+    }
+    // Claude Code tells its hooks whether a person attends the session
+    // (0 under `claude -p`): [notify] leaves unattended runs alone.
+    if let Ok(a) = std::env::var("CLAUDE_CODE_SESSION_ATTENDED") {
+        if a == "0" || a == "1" {
+            m.insert("attended".into(), (a == "1").into());
+        }
     }
     if let Some(job) = std::env::var("HOOKWATCH_RESUME_JOB")
         .ok()

@@ -9,6 +9,7 @@ mod config;
 mod config_edit;
 mod guard;
 mod hook;
+mod notify;
 mod paths;
 mod payload;
 mod progress;

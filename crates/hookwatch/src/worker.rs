@@ -40,6 +40,9 @@ pub struct Totals {
     pub resumes_scheduled: usize,
     /// Events deleted past `[store] retention`.
     pub pruned: u64,
+    /// Attention notifications ([notify]) queued, and decided against.
+    pub attention_sent: usize,
+    pub attention_suppressed: usize,
 }
 
 pub fn now_us() -> i64 {
@@ -92,7 +95,7 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
             log(format!("config: {e}; alerting needs a valid config"));
             crate::config::load_lenient(&paths.config_file).0
         });
-    let alerting = match Alerting::load(&config.alerts, &paths.config_file) {
+    let alerting = match Alerting::load(&config.alerts, &config.notify, &paths.config_file) {
         Ok(a) => a,
         Err(e) => {
             log(format!("alerting is off until the config is fixed: {e}"));
@@ -104,6 +107,15 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
             log(format!("warning: {w}"));
         }
     }
+    let notifier = match crate::notify::Notifier::load(&config.notify, &config.alerts) {
+        Ok(n) => n,
+        Err(e) => {
+            log(format!(
+                "notifications are off until the config is fixed: {e}"
+            ));
+            None
+        }
+    };
     let mut store = crate::cmd::ingest::open_store(paths)?;
     for dir in ["failures", "budget", "allow-once"] {
         hookwatch_store::counter::prune(&paths.state().join(dir), Duration::from_secs(2 * 86400));
@@ -113,11 +125,13 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
     }
     let recover = config.recover.active().then_some(&config.recover);
     let keep = hookwatch_store::retention::Keep {
-        unrouted: alerting.is_some(),
+        unrouted: alerting.as_ref().is_some_and(|a| a.routing),
         unseen_by_recovery: recover.is_some(),
+        unseen_by_attention: notifier.is_some(),
     };
     let passes = Passes {
         alerting: alerting.as_ref(),
+        notifier: notifier.as_ref(),
         recover,
         retention: crate::retention::Retention::new(&config.store, keep, log),
     };
@@ -133,10 +147,7 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
         if leftover == GAVE_UP {
             return Ok(totals);
         }
-        let more = spool_records(paths) > leftover
-            || store
-                .cursors_behind(alerting.is_some(), recover.is_some())
-                .unwrap_or(false);
+        let more = spool_records(paths) > leftover || passes.behind(&store);
         if !more || lock.try_lock().is_err() {
             return Ok(totals);
         }
@@ -146,8 +157,33 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
 /// What the worker does besides ingesting, as configured.
 struct Passes<'a> {
     alerting: Option<&'a Alerting>,
+    notifier: Option<&'a crate::notify::Notifier>,
     recover: Option<&'a crate::config::RecoverConfig>,
     retention: crate::retention::Retention,
+}
+
+impl Passes<'_> {
+    /// Has a pass that is on not looked at every stored event yet?
+    fn behind(&self, store: &Store) -> bool {
+        let routing = self.alerting.is_some_and(|a| a.routing);
+        store
+            .cursors_behind(routing, self.recover.is_some())
+            .unwrap_or(false)
+            || (self.notifier.is_some() && store.attention_behind().unwrap_or(false))
+    }
+
+    /// When the next outbox row or held notification is due.
+    fn next_due(&self, store: &Store) -> Option<i64> {
+        let outbox = store.next_due().unwrap_or(None);
+        let held = match self.notifier {
+            Some(_) => store.next_attention_due().unwrap_or(None),
+            None => None,
+        };
+        match (outbox, held) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
 }
 
 /// The loop under the lock, until nothing is due soon enough to wait for.
@@ -168,10 +204,7 @@ fn work(
     let mut settled = |store: &mut Store, totals: &mut Totals| -> bool {
         let n = ingest(store, paths, log);
         totals.ingested += n;
-        let done = n == 0
-            && !store
-                .cursors_behind(alerting.is_some(), recover.is_some())
-                .unwrap_or(false);
+        let done = n == 0 && !passes.behind(store);
         // Bounded: hooks may keep writing; the next worker takes over.
         unsettled = if done { 0 } else { unsettled + 1 };
         done || unsettled > 50
@@ -214,7 +247,7 @@ fn work(
             }
             return spool_records(paths);
         };
-        if let Err(e) = pass(store, a, log, totals) {
+        if let Err(e) = pass(store, a, passes.notifier, log, totals) {
             log(format!("error: {e}"));
             // Whatever failed is still due: do not retry it in a tight loop.
             errors += 1;
@@ -227,7 +260,7 @@ fn work(
             errors = 0;
         }
         let now = now_us();
-        let Some(next) = store.next_due().unwrap_or(None) else {
+        let Some(next) = passes.next_due(store) else {
             clear_marker(paths);
             if mode == Mode::Daemon {
                 std::thread::sleep(Duration::from_secs(1));
@@ -299,11 +332,21 @@ fn ingest(store: &mut Store, paths: &Paths, log: &dyn Fn(String)) -> usize {
 fn pass(
     store: &mut Store,
     a: &Alerting,
+    notifier: Option<&crate::notify::Notifier>,
     log: &dyn Fn(String),
     t: &mut Totals,
 ) -> Result<(), String> {
-    t.alerts += alerting::route::run(store, a, now_us())?;
-    t.notifications += alerting::flush::run(store, a, now_us())?;
+    if a.routing {
+        t.alerts += alerting::route::run(store, a, now_us())?;
+        t.notifications += alerting::flush::run(store, a, now_us())?;
+    }
+    // After routing: a "failed" notification knows which targets the
+    // alert already went to.
+    if let Some(n) = notifier {
+        let r = crate::notify::run(store, n, a, now_us())?;
+        t.attention_sent += r.sent;
+        t.attention_suppressed += r.suppressed;
+    }
     let r = alerting::deliver::run(store, a, &now_us, log)?;
     t.sent += r.sent;
     t.retried += r.retried;

@@ -64,6 +64,14 @@ pub struct TargetCommon {
     pub send_resolved: Option<bool>,
     #[serde(default = "yes")]
     pub enabled: bool,
+    /// False: only attention notifications (`[notify]`) go here; routes
+    /// that send to "every target" leave it out. A route may still name it.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub alerts: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl Default for TargetCommon {
@@ -75,6 +83,7 @@ impl Default for TargetCommon {
             max_age: None,
             send_resolved: None,
             enabled: true,
+            alerts: true,
         }
     }
 }

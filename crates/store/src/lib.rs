@@ -9,6 +9,7 @@
 //! Callers hand this crate payloads that are already scrubbed; nothing here
 //! ever sees a secret.
 
+pub mod attention;
 pub mod counter;
 pub mod outbox;
 pub mod recover;
@@ -37,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_rescrub.sql"),
     include_str!("../migrations/0008_views.sql"),
     include_str!("../migrations/0009_read_side.sql"),
+    include_str!("../migrations/0010_attention.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -211,7 +213,7 @@ pub struct GuardStat {
     pub count: i64,
 }
 
-fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+pub(crate) fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     move |source| StoreError::Sqlite {
         path: path.to_path_buf(),
         source,
@@ -534,7 +536,7 @@ impl Store {
     }
 
     /// Run a query and map every row.
-    fn rows<T>(
+    pub(crate) fn rows<T>(
         &self,
         sql: &str,
         args: impl rusqlite::Params,
@@ -815,12 +817,12 @@ fn filtered(f: &EventFilter) -> (String, Vec<rusqlite::types::Value>) {
     (sql, args)
 }
 
-const SELECT_ROW: &str = "SELECT id, time_us, event, session_id, cwd, project, tool_name, tool_use_id,
+pub(crate) const SELECT_ROW: &str = "SELECT id, time_us, event, session_id, cwd, project, tool_name, tool_use_id,
     agent_id, error, is_interrupt, duration_ms, payload, raw, parse_error, original_size, truncated, hash,
     fingerprint, class, severity, expected, command_head, mcp_server, guard_decision, outcome
     FROM events";
 
-fn row_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
+pub(crate) fn row_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<EventRow> {
     Ok(EventRow {
         id: r.get(0)?,
         time_us: r.get(1)?,

@@ -859,7 +859,7 @@ fn group_from_sql(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
     })
 }
 
-fn insert_notification(
+pub(crate) fn insert_notification(
     tx: &rusqlite::Transaction<'_>,
     n: &NewNotification,
     now_us: i64,

@@ -37,6 +37,8 @@ pub struct Keep {
     pub unrouted: bool,
     /// Recovery is on: keep events its pass has not looked at yet.
     pub unseen_by_recovery: bool,
+    /// Events [notify] has not looked at yet.
+    pub unseen_by_attention: bool,
 }
 
 /// What a prune would delete now (`hookwatch prune --dry-run`).
@@ -118,6 +120,9 @@ fn deletable_below(conn: &Connection, keep: Keep) -> rusqlite::Result<i64> {
     }
     if keep.unseen_by_recovery {
         below = below.min(cursor("recover_cursor")? + 1);
+    }
+    if keep.unseen_by_attention {
+        below = below.min(cursor("attention_cursor")? + 1);
     }
     Ok(below)
 }
@@ -438,6 +443,7 @@ mod tests {
         let keep = Keep {
             unrouted: true,
             unseen_by_recovery: false,
+            unseen_by_attention: false,
         };
         let preview = s.prune_preview(NOW, keep).unwrap();
         let r = s.prune_events(NOW, keep, opts(4), &mut |_| {}).unwrap();
@@ -468,6 +474,7 @@ mod tests {
         let keep = Keep {
             unrouted: true,
             unseen_by_recovery: true,
+            unseen_by_attention: false,
         };
         s.prune_events(NOW, keep, opts(4), &mut |_| {}).unwrap();
         let mut expected = vec![plain[2]];

@@ -19,6 +19,9 @@ use std::collections::BTreeMap;
 /// Checked alerting config with the secrets of every target loaded.
 pub struct Alerting {
     pub config: AlertsConfig,
+    /// Alerts are routed (`[alerts]` on with a target that takes alerts);
+    /// false when the targets are there only for `[notify]`.
+    pub routing: bool,
     pub tree: Route,
     /// Target name → resolved target, or why it cannot be used.
     pub targets: BTreeMap<String, Result<Resolved, String>>,
@@ -27,12 +30,14 @@ pub struct Alerting {
 }
 
 impl Alerting {
-    /// None when alerting is off or has no enabled target.
+    /// None when neither alerts nor attention notifications (`[notify]`)
+    /// have an enabled target: nothing to deliver.
     pub fn load(
         config: &AlertsConfig,
+        notify: &hookwatch_attention::NotifyConfig,
         config_file: &std::path::Path,
     ) -> Result<Option<Alerting>, String> {
-        if !config.active() {
+        if !config.active() && !notify.active() {
             return Ok(None);
         }
         let tree = config.check()?;
@@ -50,6 +55,7 @@ impl Alerting {
         }
         Ok(Some(Alerting {
             config: config.clone(),
+            routing: config.active(),
             tree,
             targets,
             warnings,

@@ -50,6 +50,7 @@ pub fn run(a: &Args) -> Result<()> {
     let keep = Keep {
         unrouted: config.alerts.active(),
         unseen_by_recovery: config.recover.active(),
+        unseen_by_attention: config.notify.active(),
     };
     let mode = store.auto_vacuum()?;
     if a.dry_run {
