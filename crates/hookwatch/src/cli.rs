@@ -134,6 +134,12 @@ enum Cmd {
         /// this project, or every project with --scope user)
         #[arg(long)]
         recover: bool,
+        /// Also set up attention notifications (Claude is done, needs you):
+        /// desktop, ntfy=TOPIC, slack, discord, telegram=CHAT_ID, webhook
+        /// (secrets from the env vars `hookwatch notify setup` names), then
+        /// send a sample of each kind
+        #[arg(long, value_name = "TYPE[=ARG]")]
+        notify: Option<String>,
     },
     /// Remove the recorder `install` added (the exact original bytes come back
     /// when nothing else changed meanwhile)
@@ -253,6 +259,12 @@ enum Cmd {
         action: Option<AlertsAction>,
         #[command(flatten)]
         list: AlertsList,
+    },
+    /// Attention notifications: tell a person when Claude is done, needs
+    /// them, is idle or failed (docs/notify.md)
+    Notify {
+        #[command(subcommand)]
+        action: NotifyAction,
     },
     /// Mute alerts that match for a while (author, comment, expiry)
     Silence {
@@ -412,6 +424,57 @@ enum AlertsAction {
 }
 
 #[derive(Subcommand)]
+enum NotifyAction {
+    /// Add a notification target to config.toml and turn [notify] on for it
+    /// (secrets only as env var or file references)
+    Setup {
+        /// desktop, ntfy, slack, discord, telegram, webhook or command
+        kind: String,
+        /// ntfy: the topic; telegram: the chat id; command: the program
+        arg: Option<String>,
+        /// Target name (default: the type)
+        #[arg(long)]
+        name: Option<String>,
+        /// ntfy server (default https://ntfy.sh)
+        #[arg(long)]
+        server: Option<String>,
+        /// Env var holding the secret (Slack/Discord/webhook URL, Telegram
+        /// bot token, ntfy access token)
+        #[arg(long)]
+        secret_env: Option<String>,
+        /// File holding the secret instead (chmod 600)
+        #[arg(long, conflicts_with = "secret_env")]
+        secret_file: Option<String>,
+        /// Show the change, write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Send a sample of each kind (or KIND: done, needs_you, idle, failed)
+    /// to its targets now and show what each answered
+    Test {
+        kind: Option<String>,
+        /// Only this target
+        #[arg(long)]
+        target: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What became of each event that deserved attention: sent, or
+    /// suppressed and why (cooldown, quiet hours, short turn …)
+    Log {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Claude Code's Notification types and the kind each becomes
+    Types {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum SilenceAction {
     /// Mute alerts matching every MATCHER (label=value, label!=value,
     /// label=~regex, label!~regex; labels: event, tool, mcp_server, class,
@@ -555,7 +618,40 @@ pub fn run() -> i32 {
             asynchronous,
             timeout,
             recover,
-        } => crate::cmd::install::install(&target, asynchronous, timeout, recover),
+            notify,
+        } => {
+            let dry_run = target.dry_run;
+            crate::cmd::install::install(&target, asynchronous, timeout, recover).and_then(|()| {
+                match notify {
+                    Some(spec) => crate::cmd::notify::install(&spec, dry_run),
+                    None => Ok(()),
+                }
+            })
+        }
+        Cmd::Notify { action } => match action {
+            NotifyAction::Setup {
+                kind,
+                arg,
+                name,
+                server,
+                secret_env,
+                secret_file,
+                dry_run,
+            } => crate::cmd::notify::setup(&crate::cmd::notify::Setup {
+                kind,
+                arg,
+                name,
+                server,
+                secret_env,
+                secret_file,
+                dry_run,
+            }),
+            NotifyAction::Test { kind, target, json } => {
+                crate::cmd::notify::test(kind.as_deref(), target.as_deref(), json)
+            }
+            NotifyAction::Log { limit, json } => crate::cmd::notify::log(limit, json),
+            NotifyAction::Types { json } => crate::cmd::notify::types(json),
+        },
         Cmd::Uninstall { target } => crate::cmd::install::uninstall(&target),
         Cmd::Events { q, limit } => crate::cmd::query::events(&q, limit),
         Cmd::Show { id, json } => crate::cmd::query::show(id, json),

@@ -280,7 +280,7 @@ fn backup_path(path: &Path) -> PathBuf {
 /// `like`: the file whose permissions the result gets (the settings file, so
 /// a backup of a 0600 file holding keys is not world-readable). The temp file
 /// starts private (umask 077, set in main).
-fn write_atomic(path: &Path, text: &str, like: &Path) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, text: &str, like: &Path) -> Result<()> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -306,7 +306,7 @@ fn write_atomic(path: &Path, text: &str, like: &Path) -> Result<()> {
     written
 }
 
-fn diff(path: &Path, old: &str, new: &str) -> String {
+pub(crate) fn diff(path: &Path, old: &str, new: &str) -> String {
     let name = path.display().to_string();
     similar::TextDiff::from_lines(old, new)
         .unified_diff()

@@ -7,6 +7,7 @@ pub mod export;
 pub mod guard;
 pub mod ingest;
 pub mod install;
+pub mod notify;
 pub mod prune;
 pub mod query;
 pub mod recover;
