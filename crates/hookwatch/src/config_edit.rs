@@ -144,6 +144,72 @@ fn push_like_the_others(list: &mut Array, project: &str) {
     }
 }
 
+/// `hookwatch notify setup`: add `[alerts.targets.NAME]` (`fields`, with
+/// `alerts = false`: notifications only) and name it in `[notify] targets`.
+/// Returns the new text and one line saying what changed. A target of that
+/// name already there is an error (pick another `--name`), not replaced.
+pub fn add_notify_target(
+    text: &str,
+    name: &str,
+    fields: &[(&str, Value)],
+) -> Result<(String, String), String> {
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        format!(
+            "is not valid TOML: {}",
+            e.message().trim().replace('\n', " ")
+        )
+    })?;
+    if doc.get("alerts").is_none() {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        doc.insert("alerts", Item::Table(t));
+    }
+    let alerts = doc["alerts"]
+        .as_table_like_mut()
+        .ok_or("sets alerts to something other than a table; fix it by hand")?;
+    if alerts.get("targets").is_none() {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        alerts.insert("targets", Item::Table(t));
+    }
+    let targets = alerts
+        .get_mut("targets")
+        .and_then(Item::as_table_like_mut)
+        .ok_or("sets alerts.targets to something other than a table; fix it by hand")?;
+    if targets.get(name).is_some() {
+        return Err(format!(
+            "already has a target named {name:?} ([alerts.targets.{name}]): choose another --name, or edit it by hand"
+        ));
+    }
+    let mut t = Table::new();
+    for (k, v) in fields {
+        t.insert(k, Item::Value(v.clone()));
+    }
+    t.insert("alerts", Item::Value(Value::from(false)));
+    targets.insert(name, Item::Table(t));
+    if doc.get("notify").is_none() {
+        doc.insert("notify", Item::Table(Table::new()));
+    }
+    let notify = doc["notify"]
+        .as_table_like_mut()
+        .ok_or("sets notify to something other than a table; fix it by hand")?;
+    let list = match notify.get_mut("targets") {
+        None => {
+            notify.insert("targets", Item::Value(Value::Array(Array::new())));
+            notify.get_mut("targets").and_then(Item::as_array_mut)
+        }
+        Some(i) => i.as_array_mut(),
+    }
+    .ok_or("sets notify.targets to something other than a list; fix it by hand")?;
+    if !list.iter().any(|v| v.as_str() == Some(name)) {
+        list.push(name);
+    }
+    Ok((
+        doc.to_string(),
+        format!("[alerts.targets.{name}] added (notifications only) and named in [notify] targets"),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,70 +304,4 @@ mod tests {
             assert!(enable_recovery(text, Some("/b")).is_err(), "{text}");
         }
     }
-}
-
-/// `hookwatch notify setup`: add `[alerts.targets.NAME]` (`fields`, with
-/// `alerts = false`: notifications only) and name it in `[notify] targets`.
-/// Returns the new text and one line saying what changed. A target of that
-/// name already there is an error (pick another `--name`), not replaced.
-pub fn add_notify_target(
-    text: &str,
-    name: &str,
-    fields: &[(&str, Value)],
-) -> Result<(String, String), String> {
-    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        format!(
-            "is not valid TOML: {}",
-            e.message().trim().replace('\n', " ")
-        )
-    })?;
-    if doc.get("alerts").is_none() {
-        let mut t = Table::new();
-        t.set_implicit(true);
-        doc.insert("alerts", Item::Table(t));
-    }
-    let alerts = doc["alerts"]
-        .as_table_like_mut()
-        .ok_or("sets alerts to something other than a table; fix it by hand")?;
-    if alerts.get("targets").is_none() {
-        let mut t = Table::new();
-        t.set_implicit(true);
-        alerts.insert("targets", Item::Table(t));
-    }
-    let targets = alerts
-        .get_mut("targets")
-        .and_then(Item::as_table_like_mut)
-        .ok_or("sets alerts.targets to something other than a table; fix it by hand")?;
-    if targets.get(name).is_some() {
-        return Err(format!(
-            "already has a target named {name:?} ([alerts.targets.{name}]): choose another --name, or edit it by hand"
-        ));
-    }
-    let mut t = Table::new();
-    for (k, v) in fields {
-        t.insert(k, Item::Value(v.clone()));
-    }
-    t.insert("alerts", Item::Value(Value::from(false)));
-    targets.insert(name, Item::Table(t));
-    if doc.get("notify").is_none() {
-        doc.insert("notify", Item::Table(Table::new()));
-    }
-    let notify = doc["notify"]
-        .as_table_like_mut()
-        .ok_or("sets notify to something other than a table; fix it by hand")?;
-    let list = match notify.get_mut("targets") {
-        None => {
-            notify.insert("targets", Item::Value(Value::Array(Array::new())));
-            notify.get_mut("targets").and_then(Item::as_array_mut)
-        }
-        Some(i) => i.as_array_mut(),
-    }
-    .ok_or("sets notify.targets to something other than a list; fix it by hand")?;
-    if !list.iter().any(|v| v.as_str() == Some(name)) {
-        list.push(name);
-    }
-    Ok((
-        doc.to_string(),
-        format!("[alerts.targets.{name}] added (notifications only) and named in [notify] targets"),
-    ))
 }
