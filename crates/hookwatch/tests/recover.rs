@@ -284,3 +284,78 @@ fn the_daily_cap_gives_up_with_one_notice_per_session() {
     assert_eq!(notices.len(), 1, "{notices:#?}");
     assert_eq!(notices[0]["session_id"], "b");
 }
+
+/// Claude Code 2.1.330 resumes an interactive session that stopped on a
+/// quota itself (Notification quota_auto_resume_*): hookwatch never adds a
+/// second resume. `claude -p` runs (unattended) and sessions where Claude
+/// Code said its auto-resume is disabled are resumed as before.
+#[test]
+fn a_session_claude_code_resumes_itself_is_left_to_it() {
+    let h = home("");
+    let hook = |v: Value, attended: &str| {
+        let out = run_with_stdin(
+            h.cmd()
+                .arg("hook")
+                .env("CLAUDE_CODE_SESSION_ATTENDED", attended),
+            v.to_string().as_bytes(),
+        );
+        assert!(out.status.success());
+    };
+    let msg = Some("API Error: Request rejected (429) · Rate limited");
+    hook(stop("tty", "rate_limit", msg, None), "1");
+    hook(stop("ci", "rate_limit", msg, None), "0");
+    hook(
+        json!({"session_id": "off", "transcript_path": "/tmp/t", "cwd": "/work/shop",
+            "hook_event_name": "Notification", "notification_type": "quota_auto_resume_disabled",
+            "message": "Auto-resume is off"}),
+        "1",
+    );
+    hook(stop("off", "rate_limit", msg, None), "1");
+    // Overloaded is not a quota: Claude Code does not wait for it.
+    hook(
+        stop(
+            "busy",
+            "overloaded",
+            Some("API Error: 529 Overloaded"),
+            None,
+        ),
+        "1",
+    );
+    // Scheduled, then Claude Code fired its own resume before hookwatch's.
+    hook(stop("fired", "rate_limit", msg, None), "0");
+    let j = jobs(&h);
+    let by = |s: &str| j.iter().find(|x| x["session"] == s).unwrap().clone();
+    assert_eq!(by("tty")["state"], "not_retried", "{j:#?}");
+    assert!(by("tty")["outcome"]
+        .as_str()
+        .unwrap()
+        .contains("quota auto-resume"));
+    assert_eq!(by("ci")["state"], "scheduled");
+    assert_eq!(by("off")["state"], "scheduled");
+    assert_eq!(by("busy")["state"], "scheduled");
+    assert_eq!(by("fired")["state"], "scheduled");
+    hook(
+        json!({"session_id": "fired", "transcript_path": "/tmp/t", "cwd": "/work/shop",
+            "hook_event_name": "Notification", "notification_type": "quota_auto_resume_fired",
+            "message": "Resuming"}),
+        "0",
+    );
+    let _ = h.run(&["ingest"]);
+    let id = by("fired")["id"].to_string();
+    assert!(h.run(&["recover", "run-now", &id]).status.success());
+    let start = Instant::now();
+    let fired = loop {
+        let j = jobs(&h);
+        let f = j.iter().find(|x| x["session"] == "fired").unwrap().clone();
+        if f["state"] != "scheduled" && f["state"] != "running" {
+            break f;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20));
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(fired["state"], "skipped");
+    assert!(fired["outcome"]
+        .as_str()
+        .unwrap()
+        .contains("quota_auto_resume_fired"));
+}

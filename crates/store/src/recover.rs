@@ -367,6 +367,25 @@ impl Store {
         )
     }
 
+    /// The newest `quota_auto_resume_*` Notification type Claude Code sent
+    /// for `session` after `after_us`: its own auto-resume after a quota
+    /// stop (fired, stale, disabled).
+    pub fn claude_auto_resume(&self, session: &str, after_us: i64) -> Result<Option<String>> {
+        let e = sql_err(&self.path);
+        self.conn
+            .query_row(
+                "SELECT json_extract(payload, '$.notification_type') FROM events
+                 WHERE session_id = ?1 AND time_us > ?2 AND event = 'Notification'
+                   AND substr(json_extract(payload, '$.notification_type'), 1, 18) = 'quota_auto_resume_'
+                 ORDER BY id DESC LIMIT 1",
+                params![session, after_us],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(&e)
+    }
+
     /// The events of `session` up to `before_us`, newest first (diagnosis).
     pub fn session_events_before(
         &self,

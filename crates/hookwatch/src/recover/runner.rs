@@ -51,6 +51,14 @@ pub fn exec(id: i64) -> anyhow::Result<()> {
     };
     let mut store = crate::cmd::ingest::open_fresh(&paths)?;
     let now = crate::worker::now_us();
+    if let Some(t) = store.claude_auto_resume(&job.session, job.failure_us)? {
+        if t == "quota_auto_resume_fired" {
+            let why = "not resumed: Claude Code resumed the session itself (Notification quota_auto_resume_fired)".to_string();
+            store.finish_job(id, &["scheduled"], "skipped", None, &why, now)?;
+            log(why);
+            return Ok(());
+        }
+    }
     let activity = store.session_activity(&job.session, job.failure_us, NOT_ACTIVITY)?;
     if let Some(a) = activity.first() {
         let why = format!(
