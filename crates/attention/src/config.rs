@@ -150,8 +150,12 @@ impl NotifyConfig {
             }
             for t in self.targets_of(k) {
                 if !known(t) {
+                    let key = match c.targets {
+                        Some(_) => format!("[notify.{k}] targets"),
+                        None => "[notify] targets".to_string(),
+                    };
                     return Err(format!(
-                        "[notify.{k}] names target {t:?}, which is not in [alerts.targets]: \
+                        "{key} names {t:?}, which is not an enabled target in [alerts.targets]: \
                          add it (`hookwatch notify setup`) or remove the name"
                     ));
                 }

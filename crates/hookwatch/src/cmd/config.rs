@@ -22,6 +22,9 @@ pub fn run(action: Option<ConfigAction>, json: bool) -> Result<()> {
             .check()
             .map_err(|e| anyhow!("{}: {e}", paths.config_file.display()))?;
     }
+    // [notify]: durations, quiet hours, time zone, priorities, target names.
+    crate::notify::Notifier::load(&loaded.config.notify, &loaded.config.alerts)
+        .map_err(|e| anyhow!("{}: {e}", paths.config_file.display()))?;
     let pending = hookwatch_store::spool::count(&paths.spool());
     if json {
         let v = json!({
