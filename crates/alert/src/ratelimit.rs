@@ -35,6 +35,8 @@ impl RateLimit {
         let (count, window_us) = match kind {
             "slack" | "discord" => (1, 1_000_000),
             "ntfy" => (12, 60_000_000),
+            // Telegram: about 20 messages a minute into one group.
+            "telegram" => (20, 60_000_000),
             "pagerduty" => (100, 60_000_000),
             _ => return None,
         };

@@ -17,6 +17,7 @@ pub enum TargetConfig {
     Ntfy(NtfyConfig),
     Desktop(DesktopConfig),
     Command(CommandConfig),
+    Telegram(TelegramConfig),
 }
 
 impl TargetConfig {
@@ -30,6 +31,7 @@ impl TargetConfig {
             TargetConfig::Ntfy(c) => &c.common,
             TargetConfig::Desktop(c) => &c.common,
             TargetConfig::Command(c) => &c.common,
+            TargetConfig::Telegram(c) => &c.common,
         }
     }
 
@@ -44,6 +46,7 @@ impl TargetConfig {
             TargetConfig::Ntfy(_) => "ntfy",
             TargetConfig::Desktop(_) => "desktop",
             TargetConfig::Command(_) => "command",
+            TargetConfig::Telegram(_) => "telegram",
         }
     }
 }
@@ -236,4 +239,40 @@ pub struct CommandConfig {
     pub argv: Vec<String>,
     #[serde(flatten)]
     pub common: TargetCommon,
+}
+
+/// Telegram bot: the token is the credential (it is part of the request
+/// path), the chat id is not secret.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramConfig {
+    /// Accepted only so that `resolve` can say what to write instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_token: Option<Sensitive>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_token_env: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_token_file: Option<String>,
+    /// A number (`123456789`, `-100…` for groups) or `@channelname`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_id: Option<ChatId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_id_env: Option<String>,
+    /// A topic of a forum group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_thread_id: Option<i64>,
+    /// Default `https://api.telegram.org` (a local Bot API server, or a test
+    /// receiver).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+    #[serde(flatten)]
+    pub common: TargetCommon,
+}
+
+/// TOML people write either way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ChatId {
+    Number(i64),
+    Name(String),
 }

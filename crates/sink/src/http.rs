@@ -1,7 +1,7 @@
 //! One HTTP attempt and what it means for the outbox: delivered, retry
 //! (and when), or permanent. Non-2xx answers are results, not Rust errors.
 
-use crate::retry::{discord_retry_after, retry_after, sentry_rate_limits};
+use crate::retry::{discord_retry_after, retry_after, sentry_rate_limits, telegram_retry_after};
 use crate::text::{one_line, redact_url, scrub, user_agent};
 use crate::{Delivery, SendOptions};
 use std::io::Read;
@@ -14,6 +14,7 @@ pub(crate) enum Flavor {
     Slack,
     Discord,
     Sentry,
+    Telegram,
 }
 
 /// Enough of an answer to explain it; the rest is drained unread.
@@ -143,6 +144,7 @@ pub(crate) fn classify(flavor: Flavor, a: &Answer, shown: &str, now_unix_s: i64)
                     // Sentry's transport spec: a bare 429 means one minute.
                     .or(Some(Duration::from_secs(60))),
                 (Flavor::Discord, 429) => discord_retry_after(&a.body).or(from_header),
+                (Flavor::Telegram, 429) => telegram_retry_after(&a.body).or(from_header),
                 (Flavor::Sentry, _) => a
                     .sentry_limits
                     .as_deref()
@@ -186,6 +188,12 @@ fn advice(flavor: Flavor, status: u16) -> &'static str {
             " (the webhook is not allowed to post: check it in the workspace settings)"
         }
         (Flavor::Sentry, 401 | 403) => " (the DSN's key was refused: check the DSN)",
+        (Flavor::Telegram, 401 | 404) => {
+            " (Telegram does not know this bot token: copy it again from @BotFather)"
+        }
+        (Flavor::Telegram, 400 | 403) => {
+            " (check chat_id, and that the bot was added to the chat and may post there)"
+        }
         (_, 401 | 403) => " (the credential was refused: check it)",
         (_, 400 | 413 | 422) => " (the target refused the payload)",
         (_, 410) => " (the endpoint is gone: remove or update the target)",

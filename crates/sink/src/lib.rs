@@ -9,7 +9,7 @@
 //! these names; keep them):
 //!
 //! - `TargetConfig` (serde, TOML; `type = "webhook" | "slack" | "discord" |
-//!   "pagerduty" | "sentry" | "ntfy" | "desktop" | "command"`) and
+//!   "pagerduty" | "sentry" | "ntfy" | "desktop" | "command" | "telegram"`) and
 //!   `TargetCommon` (fields every target has).
 //! - `resolve(name, &TargetConfig) -> Result<Resolved, String>`: reads
 //!   secrets from the env vars / files the config names; `Resolved.warnings`
@@ -40,8 +40,9 @@ mod text;
 pub mod time;
 
 pub use config::{
-    CommandConfig, DesktopConfig, DiscordConfig, NtfyConfig, NtfyPriority, PagerDutyConfig,
-    Sensitive, SentryConfig, SlackConfig, TargetCommon, TargetConfig, WebhookConfig,
+    ChatId, CommandConfig, DesktopConfig, DiscordConfig, NtfyConfig, NtfyPriority, PagerDutyConfig,
+    Sensitive, SentryConfig, SlackConfig, TargetCommon, TargetConfig, TelegramConfig,
+    WebhookConfig,
 };
 pub use retry::{backoff, retry_after};
 pub use secrets::{desktop_program_name, find_on_path, permission_warning, resolve, Resolved};
@@ -288,6 +289,12 @@ pub fn render(r: &Resolved, n: &Notification, now_unix_s: i64) -> Result<Rendere
             targets::desktop::render(r.desktop_program.as_deref(), app_name, &n)
         }
         Target::Command { argv } => targets::command::render(argv, &n),
+        Target::Telegram {
+            api_url,
+            token,
+            chat_id,
+            thread,
+        } => targets::telegram::render(api_url, token, chat_id, *thread, &n),
     }
 }
 
@@ -314,6 +321,7 @@ pub fn send(r: &Resolved, n: &Notification, opts: &SendOptions) -> Delivery {
                 Target::Slack { .. } => http::Flavor::Slack,
                 Target::Discord { .. } => http::Flavor::Discord,
                 Target::Sentry(_) => http::Flavor::Sentry,
+                Target::Telegram { .. } => http::Flavor::Telegram,
                 _ => http::Flavor::Generic,
             };
             http::send(flavor, &method, &url, &headers, &body, opts)

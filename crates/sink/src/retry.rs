@@ -59,6 +59,12 @@ pub(crate) fn discord_retry_after(body: &[u8]) -> Option<Duration> {
     seconds_f64(v.get("retry_after")?.as_f64()?)
 }
 
+/// Telegram's 429: `{"ok":false,"parameters":{"retry_after":5}}`.
+pub(crate) fn telegram_retry_after(body: &[u8]) -> Option<Duration> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    seconds_f64(v.pointer("/parameters/retry_after")?.as_f64()?)
+}
+
 /// `X-Sentry-Rate-Limits: retry_after:categories:scope:reason, ...`: the
 /// first entry that covers error events (no categories = all of them),
 /// else the first entry.

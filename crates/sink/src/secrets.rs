@@ -54,6 +54,14 @@ pub(crate) enum Target {
     Command {
         argv: Vec<String>,
     },
+    Telegram {
+        api_url: String,
+        /// The bot token: part of the request path, never shown.
+        token: String,
+        /// A number or `@channel`, as JSON.
+        chat_id: serde_json::Value,
+        thread: Option<i64>,
+    },
 }
 
 pub(crate) struct Dsn {
@@ -74,6 +82,7 @@ impl Resolved {
             | Target::PagerDuty { url, .. }
             | Target::Ntfy { url, .. } => redact_url(url),
             Target::Sentry(d) => redact_url(&d.endpoint),
+            Target::Telegram { api_url, .. } => redact_url(api_url),
             Target::Desktop { .. } => match &self.desktop_program {
                 Some(p) => p.display().to_string(),
                 None => "(no notifier found)".to_string(),
@@ -365,6 +374,74 @@ pub fn resolve(name: &str, cfg: &TargetConfig) -> Result<Resolved, String> {
                 }
             }
             Target::Command { argv }
+        }
+        TargetConfig::Telegram(c) => {
+            if c.bot_token.is_some() {
+                return Err(format!(
+                    "alert target \"{name}\": the Telegram bot token is a credential and cannot \
+                     be written in the config: remove `bot_token` and use bot_token_env = \
+                     \"SOME_VAR\" (an environment variable holding it) or bot_token_file = \
+                     \"PATH\" (a file holding it, chmod 600)"
+                ));
+            }
+            let token = ctx
+                .load(
+                    "bot_token",
+                    "the Telegram bot token",
+                    None,
+                    c.bot_token_env.as_deref(),
+                    c.bot_token_file.as_deref(),
+                )?
+                .ok_or_else(|| ctx.missing("bot_token", "the Telegram bot token", false))?;
+            // BotFather's tokens are `<digits>:<35 of [A-Za-z0-9_-]>`; the
+            // token goes into the URL path, so nothing else may pass.
+            let valid = token.split_once(':').is_some_and(|(id, secret)| {
+                !id.is_empty()
+                    && id.bytes().all(|b| b.is_ascii_digit())
+                    && !secret.is_empty()
+                    && secret
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            });
+            if !valid {
+                return Err(format!(
+                    "alert target \"{name}\": the Telegram bot token ({}) is not of the form \
+                     123456:ABC-DEF…: copy it again from @BotFather",
+                    source_name(c.bot_token_env.as_deref(), c.bot_token_file.as_deref())
+                ));
+            }
+            let chat_id = match (&c.chat_id, &c.chat_id_env) {
+                (Some(crate::config::ChatId::Number(n)), _) => serde_json::Value::from(*n),
+                (Some(crate::config::ChatId::Name(s)), _) => chat_value(s),
+                (None, Some(var)) => match std::env::var(var) {
+                    Ok(v) if !v.trim().is_empty() => chat_value(v.trim()),
+                    _ => {
+                        return Err(format!(
+                            "alert target \"{name}\": chat_id_env names ${var}, which is not set: \
+                             set it to the chat id (message the bot, then read it from getUpdates)"
+                        ))
+                    }
+                },
+                (None, None) => {
+                    return Err(format!(
+                        "alert target \"{name}\": no chat_id: add chat_id = 123456789 (message \
+                         the bot, then read the id from https://api.telegram.org/bot<TOKEN>/getUpdates)"
+                    ))
+                }
+            };
+            let api_url = c
+                .api_url
+                .as_deref()
+                .unwrap_or("https://api.telegram.org")
+                .trim_end_matches('/')
+                .to_string();
+            ctx.check_url(&api_url, "api_url")?;
+            Target::Telegram {
+                api_url,
+                token,
+                chat_id,
+                thread: c.message_thread_id,
+            }
         }
     };
     let desktop_program = match target {
@@ -698,6 +775,15 @@ fn hostname() -> String {
 
 fn header_safe(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// A chat id as Telegram takes it: a number when it is one, else the text
+/// (`@channelname`).
+fn chat_value(s: &str) -> serde_json::Value {
+    match s.parse::<i64>() {
+        Ok(n) => n.into(),
+        Err(_) => s.into(),
+    }
 }
 
 #[cfg(test)]

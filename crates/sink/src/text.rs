@@ -1,7 +1,7 @@
 //! Text shared by the formats: scrubbing, truncation that never fails,
 //! redaction of credentials in URLs, stable hashes.
 
-use crate::{AlertItem, Notification};
+use crate::{AlertItem, Attention, Notification};
 use sha2::{Digest, Sha256};
 
 pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -47,7 +47,27 @@ pub(crate) fn scrubbed(n: &Notification) -> Notification {
                 ..a.clone()
             })
             .collect(),
+        attention: n.attention.as_ref().map(|a| Attention {
+            kind: scrub(&a.kind),
+            cause: scrub(&a.cause),
+            session_name: scrub_opt(&a.session_name),
+            branch: scrub_opt(&a.branch),
+            message: scrub_opt(&a.message),
+            sound: scrub_opt(&a.sound),
+            ..a.clone()
+        }),
         ..n.clone()
+    }
+}
+
+/// `45s`, `12m 30s`, `2h 5m`.
+pub(crate) fn duration_ms(ms: i64) -> String {
+    let s = (ms.max(0) + 500) / 1000;
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 if s % 60 == 0 => format!("{}m", s / 60),
+        60..=3599 => format!("{}m {}s", s / 60, s % 60),
+        _ => format!("{}h {}m", s / 3600, (s % 3600) / 60),
     }
 }
 

@@ -68,7 +68,58 @@ struct Field {
     inline: bool,
 }
 
+/// Green for done, amber for needs you, grey-blue for idle, red for failed.
+fn attention_color(kind: &str) -> u32 {
+    match kind {
+        "done" => 0x2ECC71,
+        "needs_you" => 0xE67E22,
+        "idle" => 0x95A5A6,
+        _ => 0xE74C3C,
+    }
+}
+
+/// An attention notification: the message as the description, what the
+/// turn did and where as fields.
+fn attention_payload(n: &Notification, a: &crate::Attention, now_unix_s: i64) -> Value {
+    let prefix = if n.test { "[test] " } else { "" };
+    let title = cut_chars(&format!("{prefix}{}", one_line(&n.title)), TITLE_MAX);
+    let mut fields = Vec::new();
+    if let Some(v) = super::attention_facts(a) {
+        fields
+            .push(json!({"name": "Turn", "value": cut_chars(&v, FIELD_VALUE_MAX), "inline": true}));
+    }
+    if let Some(v) = super::attention_where(n, a) {
+        fields.push(
+            json!({"name": "Where", "value": cut_chars(&v, FIELD_VALUE_MAX), "inline": true}),
+        );
+    }
+    // Title, fields and footer are short; the description takes the rest
+    // of the 6000 characters.
+    let description = cut_chars(
+        a.message.as_deref().unwrap_or("").trim(),
+        DESCRIPTION_MAX.min(EMBED_TOTAL_MAX - 2 * FIELD_VALUE_MAX - TITLE_MAX - 100),
+    );
+    let mut embed = json!({
+        "title": title,
+        "color": attention_color(&a.kind),
+        "timestamp": event_time(n.created_us, now_unix_s),
+        "footer": {"text": "hookwatch"},
+        "fields": fields,
+    });
+    if !description.is_empty() {
+        embed["description"] = Value::String(description);
+    }
+    json!({
+        "content": cut_chars(&title, CONTENT_MAX.min(300)),
+        "embeds": [embed],
+        "allowed_mentions": {"parse": []},
+    })
+}
+
 fn payload(n: &Notification, now_unix_s: i64) -> Value {
+    if let Some(a) = &n.attention {
+        return attention_payload(n, a, now_unix_s);
+    }
     let f = Facts::of(n);
     let prefix = match (n.status, n.test) {
         (_, true) => "[test] ",

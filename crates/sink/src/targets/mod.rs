@@ -9,10 +9,75 @@ pub(crate) mod ntfy;
 pub(crate) mod pagerduty;
 pub(crate) mod sentry;
 pub(crate) mod slack;
+pub(crate) mod telegram;
 pub(crate) mod webhook;
 
-use crate::text::{class_of, cut_bytes, one_line, short_session, tool_of, Facts};
-use crate::{AlertItem, Notification, Status};
+use crate::text::{class_of, cut_bytes, duration_ms, one_line, short_session, tool_of, Facts};
+use crate::{AlertItem, Attention, Notification, Status};
+
+/// What the turn did: "12m 30s · 14 tool calls · 3 files written · 1
+/// failure" (the parts that are known).
+pub(crate) fn attention_facts(a: &Attention) -> Option<String> {
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = Vec::new();
+    if let Some(ms) = a.turn_ms {
+        parts.push(duration_ms(ms));
+    }
+    if let Some(n) = a.tool_calls {
+        parts.push(plural(n, "tool call", "tool calls"));
+    }
+    if let Some(n) = a.files_written.filter(|n| *n > 0) {
+        parts.push(plural(n, "file written", "files written"));
+    }
+    if let Some(n) = a.failures.filter(|n| *n > 0) {
+        parts.push(plural(n, "failure", "failures"));
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+/// Where it happened: "myproj · main · fix-login-bug".
+pub(crate) fn attention_where(n: &Notification, a: &Attention) -> Option<String> {
+    let project = n.project.as_deref().map(|p| {
+        let p = p.trim_end_matches('/');
+        p.rsplit('/').next().unwrap_or(p).to_string()
+    });
+    let parts: Vec<String> = [project, a.branch.clone(), a.session_name.clone()]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .map(|s| one_line(&s))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
+/// Plain text of an attention notification: the message first (what a
+/// person acts on), then what the turn did, then where; within
+/// `max_bytes`, the message giving way.
+pub(crate) fn attention_text(n: &Notification, a: &Attention, max_bytes: usize) -> String {
+    let mut tail = String::new();
+    for line in [attention_facts(a), attention_where(n, a)]
+        .into_iter()
+        .flatten()
+    {
+        tail.push('\n');
+        tail.push_str(&line);
+    }
+    let message = a.message.as_deref().unwrap_or("").trim();
+    let room = max_bytes.saturating_sub(tail.len());
+    let out = format!("{}{tail}", cut_bytes(message, room));
+    cut_bytes(out.trim(), max_bytes)
+}
+
+/// The emoji-tag of a kind (ntfy tags, chat prefixes).
+pub(crate) fn kind_tag(kind: &str) -> &'static str {
+    match kind {
+        "done" => "white_check_mark",
+        "needs_you" => "raising_hand",
+        "idle" => "hourglass",
+        "failed" => "x",
+        _ => "bell",
+    }
+}
 
 /// "PostToolUseFailure · Bash · missing_dependency · 3×".
 pub(crate) fn headline(a: &AlertItem) -> String {

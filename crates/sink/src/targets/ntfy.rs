@@ -2,7 +2,7 @@
 
 use super::plain_text;
 use crate::text::{cut_chars, Facts};
-use crate::{Notification, Rendered, Severity, Status};
+use crate::{Notification, Priority, Rendered, Severity, Status};
 use base64::Engine as _;
 
 /// ntfy turns longer messages into attachments.
@@ -34,6 +34,23 @@ pub(crate) fn render(
         (_, Severity::Warning) => "warning",
         (_, Severity::Info) => "information_source",
     };
+    // An attention notification: its own priority and a tag per kind.
+    let (default_priority, tag) = match &n.attention {
+        Some(a) => (
+            match a.priority {
+                Priority::Low => "2",
+                Priority::Default => "3",
+                Priority::High => "4",
+                Priority::Urgent => "5",
+            },
+            super::kind_tag(&a.kind),
+        ),
+        None => (default_priority, tag),
+    };
+    let body = match &n.attention {
+        Some(a) => super::attention_text(n, a, MESSAGE_MAX),
+        None => plain_text(n, false, MESSAGE_MAX, 10),
+    };
     let mut headers = vec![
         ("Title".to_string(), header_text(&cut_chars(&title, 250))),
         (
@@ -53,7 +70,7 @@ pub(crate) fn render(
         method: "POST".to_string(),
         url: url.to_string(),
         headers,
-        body: plain_text(n, false, MESSAGE_MAX, 10).into_bytes(),
+        body: body.into_bytes(),
     })
 }
 

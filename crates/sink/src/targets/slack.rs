@@ -47,7 +47,40 @@ fn code_safe(s: &str) -> String {
     s.replace('`', "'")
 }
 
+/// An attention notification: the title, the message, and a context line
+/// with what the turn did and where.
+fn attention_payload(n: &Notification, a: &crate::Attention) -> Value {
+    let mark = if n.test { "[test] " } else { "" };
+    let title = format!("{mark}{}", one_line(&n.title));
+    let mut blocks = vec![json!({
+        "type": "header",
+        "text": {"type": "plain_text", "text": cut_chars(&title, HEADER_MAX), "emoji": true},
+    })];
+    if let Some(m) = a
+        .message
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+    {
+        blocks.push(section(cut_escaped(&escape(m), SECTION_MAX)));
+    }
+    let mut context: Vec<String> = [super::attention_facts(a), super::attention_where(n, a)]
+        .into_iter()
+        .flatten()
+        .map(|s| escape(&s))
+        .collect();
+    context.push("sent by hookwatch".to_string());
+    blocks.push(json!({
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": cut_escaped(&context.join(" · "), SECTION_MAX)}],
+    }));
+    json!({ "text": cut_escaped(&escape(&title), SECTION_MAX), "blocks": blocks })
+}
+
 fn payload(n: &Notification) -> Value {
+    if let Some(a) = &n.attention {
+        return attention_payload(n, a);
+    }
     let f = Facts::of(n);
     let mark = match (n.status, n.test) {
         (_, true) => "[test] ",

@@ -42,8 +42,14 @@ pub(crate) fn render(
 }
 
 fn body(n: &Notification, now_unix_s: i64) -> Vec<u8> {
+    let attention = n
+        .attention
+        .as_ref()
+        .map(|a| format!("hookwatch.attention.{}", a.kind));
     let kind = if n.test {
         "hookwatch.test"
+    } else if let Some(k) = attention.as_deref() {
+        k
     } else if n.status == Status::Resolved {
         "hookwatch.alert.resolved"
     } else {

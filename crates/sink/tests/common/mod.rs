@@ -52,6 +52,7 @@ pub fn notification() -> Notification {
         )],
         omitted: 0,
         test: false,
+        attention: None,
     }
 }
 
