@@ -590,3 +590,70 @@ fn setup_writes_the_config_and_test_sends_every_kind() {
         .collect();
     assert_eq!(kinds, ["done", "needs_you", "idle", "failed"]);
 }
+
+#[test]
+fn install_with_notify_registers_the_hook_sets_up_the_target_and_sends_samples() {
+    let h = Home::new();
+    let project = tempfile::tempdir().unwrap();
+    let got = h.path().join("got.jsonl");
+    let script = h.path().join("notifier.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\ncat >> '{}'\necho >> '{}'\n",
+            got.display(),
+            got.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = h
+        .cmd()
+        .args(["install", "--scope", "project", "--project-dir"])
+        .arg(project.path())
+        .arg("--notify")
+        .arg(format!("command={}", script.display()))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let settings = std::fs::read_to_string(project.path().join(".claude/settings.json")).unwrap();
+    assert!(
+        settings.contains("\"Notification\"") && settings.contains("hookwatch"),
+        "{settings}"
+    );
+    let config = std::fs::read_to_string(h.path().join("config.toml")).unwrap();
+    assert!(
+        config.contains("[alerts.targets.command]") && config.contains("targets = [\"command\"]"),
+        "{config}"
+    );
+    let text = std::fs::read_to_string(&got).unwrap();
+    let kinds: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["attention"]["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(kinds, ["done", "needs_you", "idle", "failed"]);
+    // --dry-run writes nothing and sends nothing.
+    let h2 = Home::new();
+    let out = h2
+        .cmd()
+        .args([
+            "install",
+            "--scope",
+            "project",
+            "--dry-run",
+            "--project-dir",
+        ])
+        .arg(project.path())
+        .args(["--notify", "desktop"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(!h2.path().join("config.toml").exists());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("[alerts.targets.desktop]"));
+}
