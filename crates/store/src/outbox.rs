@@ -839,6 +839,8 @@ impl Store {
             "DELETE FROM alert_groups WHERE next_flush_us IS NULL AND firing_since_us IS NULL
                  AND coalesce(last_flush_us, created_us) < ?1",
             "DELETE FROM sent_fingerprints WHERE sent_us < ?1",
+            // Attention decisions ([notify]) keep the outbox's 30 days too.
+            "DELETE FROM attention WHERE state != 'held' AND time_us < ?1",
         ] {
             tx.execute(sql, [before_us]).map_err(&e)?;
         }

@@ -729,3 +729,133 @@ fn stats_from_the_rollups_equal_a_scan_of_the_events() {
         }
     }
 }
+
+/// Attention decisions: exactly once per event (a cursor moved with them),
+/// a held one settled once, what a turn did, and the outbox's 30 days.
+#[test]
+fn attention_decisions_turn_facts_and_pruning() {
+    use crate::attention::NewAttention;
+    let d = tempfile::tempdir().unwrap();
+    let spool_dir = d.path().join("spool");
+    let mut s = Store::open(&d.path().join("db.sqlite")).unwrap();
+    let ev = |id: &str, t: i64, json: &str| {
+        let mut h = header(id, json.len());
+        h.time_us = t;
+        spool::write(&spool_dir, &h, json.as_bytes(), false).unwrap();
+    };
+    let base = 1_700_000_000_000_000;
+    ev(
+        "a",
+        base,
+        r#"{"hook_event_name":"UserPromptSubmit","session_id":"s","prompt":"fix the login bug","prompt_id":"p1"}"#,
+    );
+    ev(
+        "b",
+        base + 1_000_000,
+        r#"{"hook_event_name":"PostToolUse","session_id":"s","tool_name":"Write","tool_input":{"file_path":"/x/a"},"prompt_id":"p1"}"#,
+    );
+    ev(
+        "c",
+        base + 2_000_000,
+        r#"{"hook_event_name":"PostToolUse","session_id":"s","tool_name":"Edit","tool_input":{"file_path":"/x/a"},"prompt_id":"p1"}"#,
+    );
+    ev(
+        "d",
+        base + 3_000_000,
+        FAIL.replace("\"s1\"", "\"s\"").as_str(),
+    );
+    ev(
+        "e",
+        base + 9_000_000,
+        r#"{"hook_event_name":"Stop","session_id":"s","prompt_id":"p1"}"#,
+    );
+    ev(
+        "f",
+        base + 9_500_000,
+        r#"{"hook_event_name":"Stop","session_id":"s","prompt_id":"p1"}"#,
+    );
+    s.ingest(std::slice::from_ref(&spool_dir)).unwrap();
+    // The cursor started at the newest event when the table was made (0
+    // here: the database was new), so all six are unseen.
+    let (cursor, rows) = s.unseen_by_attention(100).unwrap();
+    assert_eq!((cursor, rows.len()), (0, 6));
+    let facts = s.turn_facts("s", rows[5].id, Some("p1")).unwrap();
+    assert_eq!(
+        facts.start_us,
+        Some(base),
+        "the prompt starts the turn, not the first Stop"
+    );
+    assert_eq!(
+        (facts.tool_calls, facts.files_written, facts.failures),
+        (3, 1, 1)
+    );
+    assert_eq!(
+        s.first_prompt("s").unwrap().as_deref(),
+        Some("fix the login bug")
+    );
+    let held = NewAttention {
+        event_id: rows[4].id,
+        time_us: rows[4].time_us,
+        session: Some("s".into()),
+        kind: "done".into(),
+        cause: "Stop".into(),
+        turn_key: Some("s/p1".into()),
+        state: "held".into(),
+        reason: None,
+        due_us: Some(rows[4].time_us + 2_000_000),
+        notifications: Vec::new(),
+    };
+    assert!(s
+        .commit_attention(
+            Some((0, rows[4].id)),
+            std::slice::from_ref(&held),
+            &[],
+            base
+        )
+        .unwrap());
+    // A second worker that read the same cursor writes nothing.
+    assert!(!s
+        .commit_attention(
+            Some((0, rows[4].id)),
+            std::slice::from_ref(&held),
+            &[],
+            base
+        )
+        .unwrap());
+    assert_eq!(s.attention_log(10).unwrap().len(), 1);
+    assert!(s.attention_behind().unwrap());
+    assert_eq!(
+        s.next_attention_due().unwrap(),
+        Some(rows[4].time_us + 2_000_000)
+    );
+    assert!(s.due_attention(base).unwrap().is_empty());
+    let due = s.due_attention(rows[4].time_us + 2_000_000).unwrap();
+    assert_eq!(due.len(), 1);
+    let sent = NewAttention {
+        state: "sent".into(),
+        ..held.clone()
+    };
+    s.commit_attention(None, &[], &[(due[0].id, sent.clone())], base)
+        .unwrap();
+    // Settling again changes nothing: only a held row is settled.
+    let again = NewAttention {
+        state: "suppressed".into(),
+        ..held
+    };
+    s.commit_attention(None, &[], &[(due[0].id, again)], base)
+        .unwrap();
+    let log = s.attention_log(10).unwrap();
+    assert_eq!(log[0].state, "sent");
+    assert_eq!(s.attention_of_turn("s/p1").unwrap().unwrap().state, "sent");
+    assert_eq!(
+        s.last_attention_sent("s", "done").unwrap(),
+        Some(rows[4].time_us)
+    );
+    assert!(
+        s.session_went_on("s", rows[4].id).unwrap(),
+        "the second Stop"
+    );
+    assert!(!s.session_went_on("s", rows[5].id).unwrap());
+    s.prune_outbox(rows[4].time_us + 1).unwrap();
+    assert!(s.attention_log(10).unwrap().is_empty());
+}
