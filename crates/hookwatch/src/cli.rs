@@ -260,6 +260,26 @@ enum Cmd {
         #[command(flatten)]
         list: AlertsList,
     },
+    /// Why a hook never fires: every settings file Claude Code merges, the
+    /// effective hooks and what is wrong with them (exit 1 on findings at
+    /// or above --fail-on)
+    Doctor {
+        /// The project to check (default: the current directory)
+        #[arg(long)]
+        project: Option<std::path::PathBuf>,
+        #[arg(long)]
+        json: bool,
+        /// error, warning or info
+        #[arg(long, default_value = "error")]
+        fail_on: String,
+        /// PATH to resolve commands with (default: a system PATH, as a
+        /// Claude Code not started from a login shell has)
+        #[arg(long)]
+        path: Option<String>,
+        /// Days of recorded tool calls to compare matchers with
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+    },
     /// Attention notifications: tell a person when Claude is done, needs
     /// them, is idle or failed (docs/notify.md)
     Notify {
@@ -628,6 +648,19 @@ pub fn run() -> i32 {
                 }
             })
         }
+        Cmd::Doctor {
+            project,
+            json,
+            fail_on,
+            path,
+            days,
+        } => crate::cmd::doctor::run(crate::cmd::doctor::Args {
+            project,
+            json,
+            fail_on,
+            path,
+            days,
+        }),
         Cmd::Notify { action } => match action {
             NotifyAction::Setup {
                 kind,

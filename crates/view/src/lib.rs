@@ -96,6 +96,16 @@ impl View {
     /// Values for the filter menus: projects, tools, classes, in use. On
     /// every page: from the all-time rollup (migration 0009; a thousand rows
     /// where the hourly one has a hundred thousand on a large store).
+    /// Tool names recorded since `since_us` (whole days), most used first:
+    /// what hook matchers are compared with (`hookwatch doctor`).
+    pub fn tools_since(&self, since_us: i64) -> Result<Vec<String>> {
+        self.rows(
+            "SELECT tool FROM rollup_day WHERE day_us >= ?1 AND tool != '' GROUP BY 1 ORDER BY sum(n) DESC, 1 LIMIT 500",
+            [since_us - since_us.rem_euclid(86_400_000_000)],
+            |r| r.get::<_, String>(0),
+        )
+    }
+
     pub fn facets(&self) -> Result<Facets> {
         let list = |sql: &str| self.rows(sql, [], |r| r.get::<_, String>(0));
         Ok(Facets {

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod config;
 pub mod demo;
+pub mod doctor;
 pub mod export;
 pub mod guard;
 pub mod ingest;
