@@ -11,6 +11,7 @@
 //! - [`command`]: a command hook's command and script.
 
 pub mod command;
+pub mod contract;
 pub mod json;
 pub mod matcher;
 pub mod settings;

@@ -280,6 +280,46 @@ enum Cmd {
         #[arg(long, default_value_t = 30)]
         days: u32,
     },
+    /// Run any hook command against recorded events or fixtures, as Claude
+    /// Code runs it, and check it against the event's contract
+    Test {
+        /// Recorded events to feed it (`hookwatch events` lists ids)
+        #[arg(long = "event-id")]
+        event_ids: Vec<i64>,
+        /// The events of a recorded session
+        #[arg(long)]
+        session: Option<String>,
+        /// Recorded events of this kind (e.g. PreToolUse)
+        #[arg(long)]
+        event: Option<String>,
+        /// At most this many recorded events (newest)
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// A JSON payload, or a TOML file of cases with expectations
+        #[arg(long = "fixture")]
+        fixtures: Vec<std::path::PathBuf>,
+        /// The project (CLAUDE_PROJECT_DIR and the working directory)
+        #[arg(long)]
+        project: Option<std::path::PathBuf>,
+        /// Seconds before the hook is killed, as Claude Code would
+        #[arg(long, default_value_t = 60.0)]
+        timeout: f64,
+        /// Also run each event as Claude Code may send it: stop_hook_active,
+        /// a plugin's MCP tool name, from a subdirectory
+        #[arg(long)]
+        variants: bool,
+        /// text, tap or junit
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// The hook command (run with bash -c, as Claude Code does)
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+    /// Fixtures for `hookwatch test` from recorded events
+    Fixtures {
+        #[command(subcommand)]
+        action: FixturesAction,
+    },
     /// Attention notifications: tell a person when Claude is done, needs
     /// them, is idle or failed (docs/notify.md)
     Notify {
@@ -440,6 +480,18 @@ enum AlertsAction {
     Targets {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum FixturesAction {
+    /// The newest recorded event of each kind (scrubbed) as DIR/<Event>.json,
+    /// and a cases.toml to add expectations to
+    Export {
+        dir: std::path::PathBuf,
+        /// Only these events
+        #[arg(long)]
+        event: Vec<String>,
     },
 }
 
@@ -661,6 +713,32 @@ pub fn run() -> i32 {
             path,
             days,
         }),
+        Cmd::Test {
+            event_ids,
+            session,
+            event,
+            limit,
+            fixtures,
+            project,
+            timeout,
+            variants,
+            format,
+            command,
+        } => crate::cmd::hooktest::run(crate::cmd::hooktest::Args {
+            command,
+            event_ids,
+            session,
+            event,
+            limit,
+            fixtures,
+            project,
+            timeout_s: timeout,
+            variants,
+            format,
+        }),
+        Cmd::Fixtures {
+            action: FixturesAction::Export { dir, event },
+        } => crate::cmd::hooktest::export_fixtures(&dir, &event),
         Cmd::Notify { action } => match action {
             NotifyAction::Setup {
                 kind,
