@@ -315,6 +315,27 @@ enum Cmd {
         #[arg(last = true, required = true)]
         command: Vec<String>,
     },
+    /// Recorded events through today's guard rules, failure rules, advice
+    /// and alert routing: what would now be decided differently
+    Replay {
+        /// The events of this session
+        #[arg(long)]
+        session: Option<String>,
+        /// Or everything since (an age like 7d, or a date)
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, default_value_t = 10_000)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+        /// Show unchanged decisions too
+        #[arg(long)]
+        all: bool,
+        /// Feed the events to this hook command instead (checked as
+        /// `hookwatch test` does)
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
     /// Fixtures for `hookwatch test` from recorded events
     Fixtures {
         #[command(subcommand)]
@@ -735,6 +756,21 @@ pub fn run() -> i32 {
             timeout_s: timeout,
             variants,
             format,
+        }),
+        Cmd::Replay {
+            session,
+            since,
+            limit,
+            json,
+            all,
+            command,
+        } => crate::cmd::replay::run(crate::cmd::replay::Args {
+            session,
+            since,
+            limit,
+            json,
+            all,
+            command,
         }),
         Cmd::Fixtures {
             action: FixturesAction::Export { dir, event },

@@ -251,3 +251,65 @@ fn hookwatchs_own_hook_passes_against_recorded_events() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// `hookwatch replay`: recorded events through a changed config show what
+/// would now be decided differently; `-- CMD` feeds them to a hook.
+#[test]
+fn replay_shows_what_a_rules_change_would_change() {
+    let h = Home::new();
+    let d = tempfile::tempdir().unwrap();
+    for e in [
+        json!({"hook_event_name": "PreToolUse", "session_id": "s", "cwd": d.path(), "tool_name": "Bash", "tool_use_id": "t1", "tool_input": {"command": "psql -h prod-db -c 'select 1'"}}),
+        json!({"hook_event_name": "PreToolUse", "session_id": "s", "cwd": d.path(), "tool_name": "Bash", "tool_use_id": "t2", "tool_input": {"command": "ls"}}),
+        json!({"hook_event_name": "PostToolUseFailure", "session_id": "s", "cwd": d.path(), "tool_name": "Bash", "tool_use_id": "t3", "tool_input": {"command": "npm run e2e"}, "error": "Exit code 1\nError: the browser crashed unexpectedly"}),
+    ] {
+        assert!(h.hook(e.to_string().as_bytes()).status.success());
+    }
+    let same = h.run(&["replay", "--session", "s", "--json", "--all"]);
+    assert!(same.status.success(), "{same:?}");
+    let rows = json_lines(&same);
+    assert!(
+        rows.len() >= 3 && rows.iter().all(|r| r["changed"] == false),
+        "{rows:?}"
+    );
+    // A new guard rule and a failure rule, as a person would add them.
+    std::fs::write(
+        h.path().join("config.toml"),
+        "[[guard.rules]]\nname = \"no-prod-db\"\ntool = \"Bash\"\ncommand = \"*psql*prod*\"\ndecision = \"deny\"\nreason = \"Production database: ask the user.\"\n\n[[failure.rules]]\nname = \"flaky-e2e\"\ntool = \"Bash\"\ncommand = \"npm run e2e*\"\nexpected = true\n",
+    )
+    .unwrap();
+    let out = h.run(&["replay", "--session", "s"]);
+    let t = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{t}");
+    assert!(
+        t.contains("CHANGED event 1      guard    Bash psql -h prod-db")
+            && t.contains("no decision → deny  (rule:no-prod-db)"),
+        "{t}"
+    );
+    assert!(
+        t.contains("CHANGED event 3      class") && t.contains("(expected)  (user:flaky-e2e)"),
+        "{t}"
+    );
+    assert!(!t.contains("event 2 "), "ls is unchanged: {t}");
+    assert!(t.contains("would change"), "{t}");
+    // Into a foreign hook.
+    let hook = script(
+        d.path(),
+        "count.sh",
+        "#!/bin/sh\ncat >> \"$CLAUDE_PROJECT_DIR/seen\"\necho >> \"$CLAUDE_PROJECT_DIR/seen\"\n",
+    );
+    let out = h
+        .cmd()
+        .current_dir(d.path())
+        .args(["replay", "--session", "s", "--"])
+        .arg(&hook)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let seen = std::fs::read_to_string(d.path().join("seen")).unwrap();
+    assert_eq!(seen.lines().filter(|l| !l.is_empty()).count(), 3);
+}

@@ -192,6 +192,15 @@ impl Store {
         Ok((cursor, rows))
     }
 
+    /// The targets the routing tree sent `event_id` to (`hookwatch replay`).
+    pub fn alert_targets(&self, event_id: i64) -> Result<Vec<String>> {
+        self.rows(
+            "SELECT DISTINCT target FROM alerts WHERE event_id = ?1 ORDER BY 1",
+            [event_id],
+            |r| r.get(0),
+        )
+    }
+
     /// Insert the alerts of a routing pass and move the cursor, in one
     /// transaction: an event is routed exactly once. `resolves`: groups
     /// whose condition cleared, with their resolve notifications. `from` is the cursor the

@@ -13,6 +13,7 @@ pub mod notify;
 pub mod prune;
 pub mod query;
 pub mod recover;
+pub mod replay;
 pub mod rescrub;
 pub mod rules;
 pub mod scrub;
