@@ -30,12 +30,12 @@ impl RateLimit {
 
     /// What each service documents: Slack and Discord about one message per
     /// second per webhook, ntfy one request per 5 s once the burst is spent,
-    /// PagerDuty 120 events a minute per key.
+    /// PagerDuty 120 events a minute per key, Telegram 20 messages a minute
+    /// per group chat.
     pub fn default_for(kind: &str) -> Option<RateLimit> {
         let (count, window_us) = match kind {
             "slack" | "discord" => (1, 1_000_000),
             "ntfy" => (12, 60_000_000),
-            // Telegram: about 20 messages a minute into one group.
             "telegram" => (20, 60_000_000),
             "pagerduty" => (100, 60_000_000),
             _ => return None,
@@ -77,5 +77,17 @@ mod tests {
         assert!(RateLimit::parse("0/1h").is_err());
         assert!(RateLimit::parse("5").is_err());
         assert!(RateLimit::parse("5/0s").is_err());
+    }
+
+    #[test]
+    fn defaults_per_kind() {
+        assert_eq!(
+            RateLimit::default_for("telegram"),
+            Some(RateLimit {
+                count: 20,
+                window_us: 60_000_000
+            })
+        );
+        assert_eq!(RateLimit::default_for("webhook"), None);
     }
 }

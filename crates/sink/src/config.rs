@@ -15,9 +15,9 @@ pub enum TargetConfig {
     Pagerduty(PagerDutyConfig),
     Sentry(SentryConfig),
     Ntfy(NtfyConfig),
+    Telegram(TelegramConfig),
     Desktop(DesktopConfig),
     Command(CommandConfig),
-    Telegram(TelegramConfig),
 }
 
 impl TargetConfig {
@@ -29,9 +29,9 @@ impl TargetConfig {
             TargetConfig::Pagerduty(c) => &c.common,
             TargetConfig::Sentry(c) => &c.common,
             TargetConfig::Ntfy(c) => &c.common,
+            TargetConfig::Telegram(c) => &c.common,
             TargetConfig::Desktop(c) => &c.common,
             TargetConfig::Command(c) => &c.common,
-            TargetConfig::Telegram(c) => &c.common,
         }
     }
 
@@ -44,9 +44,9 @@ impl TargetConfig {
             TargetConfig::Pagerduty(_) => "pagerduty",
             TargetConfig::Sentry(_) => "sentry",
             TargetConfig::Ntfy(_) => "ntfy",
+            TargetConfig::Telegram(_) => "telegram",
             TargetConfig::Desktop(_) => "desktop",
             TargetConfig::Command(_) => "command",
-            TargetConfig::Telegram(_) => "telegram",
         }
     }
 }
@@ -220,6 +220,42 @@ pub enum NtfyPriority {
     Name(String),
 }
 
+/// Telegram bot (Bot API `sendMessage`). The bot token is the credential
+/// (it is part of the request path); the chat id is not secret.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TelegramConfig {
+    /// Accepted only so that `resolve` can say what to write instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_token: Option<Sensitive>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_token_env: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_token_file: Option<String>,
+    /// The chat's id (`-1001234567890`, a number or a string) or a public
+    /// channel's `@username`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_id: Option<TelegramChatId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_id_env: Option<String>,
+    /// Default `https://api.telegram.org`; a local Bot API server otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+    /// A topic of a forum supergroup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_thread_id: Option<i64>,
+    #[serde(flatten)]
+    pub common: TargetCommon,
+}
+
+/// TOML users write chat ids both ways (`-100123` and `"-100123"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TelegramChatId {
+    Number(i64),
+    Name(String),
+}
+
 /// Desktop notification through `notify-send` (Linux) or `osascript`
 /// (macOS).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -239,40 +275,4 @@ pub struct CommandConfig {
     pub argv: Vec<String>,
     #[serde(flatten)]
     pub common: TargetCommon,
-}
-
-/// Telegram bot: the token is the credential (it is part of the request
-/// path), the chat id is not secret.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TelegramConfig {
-    /// Accepted only so that `resolve` can say what to write instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bot_token: Option<Sensitive>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bot_token_env: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bot_token_file: Option<String>,
-    /// A number (`123456789`, `-100…` for groups) or `@channelname`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat_id: Option<ChatId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chat_id_env: Option<String>,
-    /// A topic of a forum group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_thread_id: Option<i64>,
-    /// Default `https://api.telegram.org` (a local Bot API server, or a test
-    /// receiver).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_url: Option<String>,
-    #[serde(flatten)]
-    pub common: TargetCommon,
-}
-
-/// TOML people write either way.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum ChatId {
-    Number(i64),
-    Name(String),
 }

@@ -80,9 +80,58 @@ pub(crate) fn send(
                 .as_reader()
                 .take(BODY_KEEP)
                 .read_to_end(&mut answer.body);
-            classify(flavor, &answer, &shown, opts.now_unix_s)
+            hide_url(classify(flavor, &answer, &shown, opts.now_unix_s), url)
         }
-        Err(e) => network_error(e, url, &shown, opts.timeout),
+        Err(e) => hide_url(network_error(e, url, &shown, opts.timeout), url),
+    }
+}
+
+/// The URL's path can be the credential (Slack, Discord, the Telegram bot
+/// token): whatever an answer or an error quotes of it (the whole path, or
+/// a long segment of it) is cut out of what the outbox stores and shows.
+fn hide_url(d: Delivery, url: &str) -> Delivery {
+    let Some(rest) = url.split_once("://").map(|(_, r)| r) else {
+        return d;
+    };
+    let Some(at) = rest.find(['/', '?', '#']) else {
+        return d;
+    };
+    let tail = &rest[at..];
+    let mut parts: Vec<&str> = tail
+        .split(['/', '?', '&', '#', '='])
+        .filter(|p| p.len() >= 16)
+        .collect();
+    if tail.len() > 1 {
+        parts.push(tail);
+    }
+    // Longest first: the whole path before the segments inside it.
+    parts.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let clean = |mut s: String| {
+        for p in &parts {
+            if s.contains(p) {
+                s = s.replace(p, "…");
+            }
+        }
+        s
+    };
+    match d {
+        Delivery::Delivered { status, answer } => Delivery::Delivered {
+            status,
+            answer: clean(answer),
+        },
+        Delivery::Retry {
+            status,
+            error,
+            after,
+        } => Delivery::Retry {
+            status,
+            error: clean(error),
+            after,
+        },
+        Delivery::Permanent { status, error } => Delivery::Permanent {
+            status,
+            error: clean(error),
+        },
     }
 }
 
@@ -118,6 +167,9 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
 }
 
 pub(crate) fn classify(flavor: Flavor, a: &Answer, shown: &str, now_unix_s: i64) -> Delivery {
+    if flavor == Flavor::Telegram && !(300..=399).contains(&a.status) {
+        return telegram(a, shown, now_unix_s);
+    }
     let status = a.status;
     let body = excerpt(&a.body);
     let said = if body.is_empty() {
@@ -144,7 +196,6 @@ pub(crate) fn classify(flavor: Flavor, a: &Answer, shown: &str, now_unix_s: i64)
                     // Sentry's transport spec: a bare 429 means one minute.
                     .or(Some(Duration::from_secs(60))),
                 (Flavor::Discord, 429) => discord_retry_after(&a.body).or(from_header),
-                (Flavor::Telegram, 429) => telegram_retry_after(&a.body).or(from_header),
                 (Flavor::Sentry, _) => a
                     .sentry_limits
                     .as_deref()
@@ -178,6 +229,83 @@ pub(crate) fn classify(flavor: Flavor, a: &Answer, shown: &str, now_unix_s: i64)
     }
 }
 
+/// The Bot API answers every call with `{"ok": true, "result": …}` or
+/// `{"ok": false, "error_code", "description", "parameters"?:
+/// {"retry_after"?, "migrate_to_chat_id"?}}`; its `description` says what
+/// went wrong better than the status does.
+fn telegram(a: &Answer, shown: &str, now_unix_s: i64) -> Delivery {
+    let status = a.status;
+    let v: Option<serde_json::Value> = serde_json::from_slice(&a.body).ok();
+    let field = |k: &str| v.as_ref().and_then(|v| v.get(k));
+    let param = |k: &str| field("parameters").and_then(|p| p.get(k));
+    let said = match field("description").and_then(|d| d.as_str()) {
+        Some(d) => format!(": {}", excerpt(d.as_bytes())),
+        None if a.body.is_empty() => String::new(),
+        None => format!(": {}", excerpt(&a.body)),
+    };
+    let from_header = a
+        .retry_after
+        .as_deref()
+        .and_then(|v| retry_after(v, now_unix_s));
+    match status {
+        200..=299 if field("ok").and_then(|o| o.as_bool()) == Some(true) => {
+            let id = field("result")
+                .and_then(|r| r.get("message_id"))
+                .and_then(|m| m.as_i64());
+            Delivery::Delivered {
+                status: Some(status),
+                answer: match id {
+                    Some(id) => format!("HTTP {status}: ok, message_id {id}"),
+                    None => format!("HTTP {status}: ok"),
+                },
+            }
+        }
+        200..=299 => Delivery::Permanent {
+            status: Some(status),
+            error: format!(
+                "HTTP {status} from {shown}, but not the Bot API's {{\"ok\":true}}{said}: check \
+                 api_url"
+            ),
+        },
+        429 => Delivery::Retry {
+            status: Some(status),
+            error: format!("HTTP {status} from {shown}{said}"),
+            after: telegram_retry_after(&a.body).or(from_header),
+        },
+        408 | 500..=599 => Delivery::Retry {
+            status: Some(status),
+            error: format!("HTTP {status} from {shown}{said}"),
+            after: from_header,
+        },
+        _ => {
+            let advice = match (status, param("migrate_to_chat_id").and_then(|m| m.as_i64())) {
+                (_, Some(to)) => {
+                    format!(" (the group became a supergroup: set chat_id = {to} in the target)")
+                }
+                (400, None) if said.contains("chat not found") => {
+                    " (check chat_id: the bot must be a member of the chat, or someone must \
+                     have messaged it first)"
+                        .to_string()
+                }
+                (400, None) => " (Telegram refused the message)".to_string(),
+                (401, _) => {
+                    " (the bot token was refused: check it with @BotFather, or issue a new one)"
+                        .to_string()
+                }
+                (403, _) => " (the bot may not post in this chat: it was blocked, removed, or \
+                              is not an admin of the channel)"
+                    .to_string(),
+                (404, _) => " (no such bot: check the bot token and api_url)".to_string(),
+                _ => String::new(),
+            };
+            Delivery::Permanent {
+                status: Some(status),
+                error: format!("HTTP {status} from {shown}{said}{advice}"),
+            }
+        }
+    }
+}
+
 fn advice(flavor: Flavor, status: u16) -> &'static str {
     match (flavor, status) {
         (Flavor::Slack | Flavor::Discord, 404 | 410) => {
@@ -188,12 +316,6 @@ fn advice(flavor: Flavor, status: u16) -> &'static str {
             " (the webhook is not allowed to post: check it in the workspace settings)"
         }
         (Flavor::Sentry, 401 | 403) => " (the DSN's key was refused: check the DSN)",
-        (Flavor::Telegram, 401 | 404) => {
-            " (Telegram does not know this bot token: copy it again from @BotFather)"
-        }
-        (Flavor::Telegram, 400 | 403) => {
-            " (check chat_id, and that the bot was added to the chat and may post there)"
-        }
         (_, 401 | 403) => " (the credential was refused: check it)",
         (_, 400 | 413 | 422) => " (the target refused the payload)",
         (_, 410) => " (the endpoint is gone: remove or update the target)",
@@ -267,6 +389,58 @@ mod tests {
             location: None,
             body: Vec::new(),
         }
+    }
+
+    #[test]
+    fn quoted_paths_are_hidden() {
+        // A path secret no scrubber rule knows: only the URL says it is one.
+        let url = "https://h.example/hooks/T0/plainlookingsecretvalue?x=1";
+        let d = hide_url(
+            Delivery::Permanent {
+                status: Some(404),
+                error: "HTTP 404 from https://h.example/…: no route \
+                        /hooks/T0/plainlookingsecretvalue?x=1 (plainlookingsecretvalue)"
+                    .into(),
+            },
+            url,
+        );
+        let Delivery::Permanent { error, .. } = d else {
+            panic!()
+        };
+        assert!(!error.contains("plainlooking"), "{error}");
+        assert!(error.starts_with("HTTP 404 from https://h.example/…: no route …"));
+        // Short segments ("hooks", "T0") are common words: left alone.
+        let d = hide_url(
+            Delivery::Delivered {
+                status: Some(200),
+                answer: "HTTP 200: hooks ok".into(),
+            },
+            url,
+        );
+        assert!(matches!(d, Delivery::Delivered { answer, .. } if answer == "HTTP 200: hooks ok"));
+    }
+
+    #[test]
+    fn telegram_answers() {
+        let mut a = answer(429);
+        a.body = br#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 9","parameters":{"retry_after":9}}"#.to_vec();
+        assert!(matches!(
+            classify(Flavor::Telegram, &a, "x", 0),
+            Delivery::Retry { after: Some(d), .. } if d == Duration::from_secs(9)
+        ));
+        let mut a = answer(302);
+        a.location = Some("https://elsewhere/bot1:x".into());
+        let d = classify(Flavor::Telegram, &a, "x", 0);
+        assert!(
+            matches!(&d, Delivery::Permanent { error, .. } if error.contains("redirect")),
+            "{d:?}"
+        );
+        let mut a = answer(200);
+        a.body = br#"{"ok":true,"result":true}"#.to_vec();
+        assert!(matches!(
+            classify(Flavor::Telegram, &a, "x", 0),
+            Delivery::Delivered { answer, .. } if answer == "HTTP 200: ok"
+        ));
     }
 
     #[test]

@@ -9,8 +9,8 @@
 //! these names; keep them):
 //!
 //! - `TargetConfig` (serde, TOML; `type = "webhook" | "slack" | "discord" |
-//!   "pagerduty" | "sentry" | "ntfy" | "desktop" | "command" | "telegram"`) and
-//!   `TargetCommon` (fields every target has).
+//!   "pagerduty" | "sentry" | "ntfy" | "telegram" | "desktop" | "command"`)
+//!   and `TargetCommon` (fields every target has).
 //! - `resolve(name, &TargetConfig) -> Result<Resolved, String>`: reads
 //!   secrets from the env vars / files the config names; `Resolved.warnings`
 //!   lists loose-permission files. Errors say what to do.
@@ -19,6 +19,20 @@
 //! - `send(&Resolved, &Notification, &SendOptions) -> Delivery`.
 //! - `retry_after(header_value, now_unix_s) -> Option<Duration>` and
 //!   `backoff(attempt, base, cap, rand01) -> Duration` (full jitter).
+//! - `accepts_attention(target_kind, attention_kind) -> bool`: whether a
+//!   target takes an attention notification of that kind (PagerDuty and
+//!   Sentry only take "failed"); the worker asks before it queues one.
+//!
+//! Attention notifications (`Notification.attention`) render per kind in
+//! every target: the title the worker set, the message excerpt, the
+//! turn's facts ("12m 30s · 14 tool calls · 3 files written") and the
+//! place ("myproj · main · fix-login-bug"); priority and sound where the
+//! target has them (ntfy, Telegram, desktop); Standard Webhooks type
+//! `hookwatch.attention.<kind>`; the command target gets it in its JSON.
+//!
+//! Telegram (`type = "telegram"`): `bot_token_env` or `bot_token_file`
+//! (never the token itself: it is part of the request path), `chat_id` or
+//! `chat_id_env`, optional `api_url` and `message_thread_id`.
 //!
 //! Also public: `permission_warning(path)` (for config.toml itself),
 //! `standard_webhooks_signature(secret, id, ts, body)` (for receivers and
@@ -40,9 +54,9 @@ mod text;
 pub mod time;
 
 pub use config::{
-    ChatId, CommandConfig, DesktopConfig, DiscordConfig, NtfyConfig, NtfyPriority, PagerDutyConfig,
-    Sensitive, SentryConfig, SlackConfig, TargetCommon, TargetConfig, TelegramConfig,
-    WebhookConfig,
+    CommandConfig, DesktopConfig, DiscordConfig, NtfyConfig, NtfyPriority, PagerDutyConfig,
+    Sensitive, SentryConfig, SlackConfig, TargetCommon, TargetConfig, TelegramChatId,
+    TelegramConfig, WebhookConfig,
 };
 pub use retry::{backoff, retry_after};
 pub use secrets::{desktop_program_name, find_on_path, permission_warning, resolve, Resolved};
@@ -160,6 +174,18 @@ pub enum Priority {
     Urgent,
 }
 
+/// Does a target of type `target_kind` (`TargetConfig::kind`) take
+/// attention notifications of `attention_kind`? PagerDuty and Sentry are
+/// for incidents and errors: a page or a Sentry issue for "Claude is
+/// done" would be noise, so they take only "failed". Every other target
+/// takes every kind (also kinds this version does not know).
+pub fn accepts_attention(target_kind: &str, attention_kind: &str) -> bool {
+    match target_kind {
+        "pagerduty" | "sentry" => attention_kind == "failed",
+        _ => true,
+    }
+}
+
 /// One alert inside a notification: a recorded hook event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
@@ -201,7 +227,7 @@ pub enum Delivery {
     Delivered { status: Option<u16>, answer: String },
     /// Network error, timeout, 408, 429, 5xx: try again, after `after` when
     /// the target said when (Retry-After, Discord `retry_after`,
-    /// X-Sentry-Rate-Limits).
+    /// X-Sentry-Rate-Limits, Telegram `parameters.retry_after`).
     Retry {
         status: Option<u16>,
         error: String,
@@ -285,16 +311,16 @@ pub fn render(r: &Resolved, n: &Notification, now_unix_s: i64) -> Result<Rendere
             token,
             priority,
         } => targets::ntfy::render(url, token.as_deref(), priority.as_deref(), &n),
+        Target::Telegram {
+            url,
+            chat_id,
+            message_thread_id,
+            ..
+        } => targets::telegram::render(url, chat_id, *message_thread_id, &n),
         Target::Desktop { app_name } => {
             targets::desktop::render(r.desktop_program.as_deref(), app_name, &n)
         }
         Target::Command { argv } => targets::command::render(argv, &n),
-        Target::Telegram {
-            api_url,
-            token,
-            chat_id,
-            thread,
-        } => targets::telegram::render(api_url, token, chat_id, *thread, &n),
     }
 }
 

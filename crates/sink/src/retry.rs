@@ -59,10 +59,12 @@ pub(crate) fn discord_retry_after(body: &[u8]) -> Option<Duration> {
     seconds_f64(v.get("retry_after")?.as_f64()?)
 }
 
-/// Telegram's 429: `{"ok":false,"parameters":{"retry_after":5}}`.
+/// The Bot API's 429 body: `{"ok": false, "error_code": 429,
+/// "description": "Too Many Requests: retry after 5", "parameters":
+/// {"retry_after": 5}}`.
 pub(crate) fn telegram_retry_after(body: &[u8]) -> Option<Duration> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    seconds_f64(v.pointer("/parameters/retry_after")?.as_f64()?)
+    seconds_f64(v.get("parameters")?.get("retry_after")?.as_f64()?)
 }
 
 /// `X-Sentry-Rate-Limits: retry_after:categories:scope:reason, ...`: the
@@ -154,6 +156,17 @@ mod tests {
             Some(Duration::from_millis(250))
         );
         assert_eq!(discord_retry_after(b"nope"), None);
+        assert_eq!(
+            telegram_retry_after(
+                br#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}"#
+            ),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(telegram_retry_after(br#"{"ok":false}"#), None);
+        assert_eq!(
+            telegram_retry_after(br#"{"parameters":{"retry_after":999999}}"#),
+            Some(MAX_AFTER)
+        );
         assert_eq!(
             sentry_rate_limits("60:transaction:key, 2700:default;error:organization"),
             Some(Duration::from_secs(2700))

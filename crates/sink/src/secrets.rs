@@ -2,7 +2,7 @@
 //! and files the config names. Error messages say where a secret should be
 //! and what to do, never what it is.
 
-use crate::config::{NtfyPriority, TargetConfig};
+use crate::config::{NtfyPriority, TargetConfig, TelegramChatId};
 use crate::text::redact_url;
 use base64::Engine as _;
 use std::ffi::OsStr;
@@ -48,19 +48,18 @@ pub(crate) enum Target {
         token: Option<String>,
         priority: Option<String>,
     },
+    Telegram {
+        /// `{api_url}/bot{token}/sendMessage`: the token is in the path.
+        url: String,
+        /// A number, or a public channel's "@username".
+        chat_id: serde_json::Value,
+        message_thread_id: Option<i64>,
+    },
     Desktop {
         app_name: String,
     },
     Command {
         argv: Vec<String>,
-    },
-    Telegram {
-        api_url: String,
-        /// The bot token: part of the request path, never shown.
-        token: String,
-        /// A number or `@channel`, as JSON.
-        chat_id: serde_json::Value,
-        thread: Option<i64>,
     },
 }
 
@@ -80,9 +79,9 @@ impl Resolved {
             | Target::Slack { url }
             | Target::Discord { url }
             | Target::PagerDuty { url, .. }
-            | Target::Ntfy { url, .. } => redact_url(url),
+            | Target::Ntfy { url, .. }
+            | Target::Telegram { url, .. } => redact_url(url),
             Target::Sentry(d) => redact_url(&d.endpoint),
-            Target::Telegram { api_url, .. } => redact_url(api_url),
             Target::Desktop { .. } => match &self.desktop_program {
                 Some(p) => p.display().to_string(),
                 None => "(no notifier found)".to_string(),
@@ -352,6 +351,53 @@ pub fn resolve(name: &str, cfg: &TargetConfig) -> Result<Resolved, String> {
                 priority,
             }
         }
+        TargetConfig::Telegram(c) => {
+            if c.bot_token.is_some() {
+                return Err(format!(
+                    "alert target \"{name}\": the Telegram bot token is a credential and cannot \
+                     be written in the config: remove `bot_token` and use bot_token_env = \
+                     \"SOME_VAR\" (an environment variable holding it) or bot_token_file = \
+                     \"PATH\" (a file holding it, chmod 600)"
+                ));
+            }
+            let what = "the Telegram bot token (from @BotFather)";
+            let token = ctx
+                .load(
+                    "bot_token",
+                    what,
+                    None,
+                    c.bot_token_env.as_deref(),
+                    c.bot_token_file.as_deref(),
+                )?
+                .ok_or_else(|| ctx.missing("bot_token", what, false))?;
+            if !telegram_token_ok(&token) {
+                return Err(format!(
+                    "alert target \"{name}\": the Telegram bot token ({}) is not one: it looks \
+                     like 123456789:AAH… (the bot's id, a colon, the secret), as @BotFather \
+                     shows it",
+                    source_name(c.bot_token_env.as_deref(), c.bot_token_file.as_deref())
+                ));
+            }
+            let chat_id = telegram_chat_id(name, c.chat_id.as_ref(), c.chat_id_env.as_deref())?;
+            let api = c
+                .api_url
+                .as_deref()
+                .unwrap_or("https://api.telegram.org")
+                .trim_end_matches('/');
+            ctx.check_url(api, "api_url")?;
+            if url_holds_credentials(api) || api.contains("/bot") {
+                return Err(format!(
+                    "alert target \"{name}\": api_url is the Bot API server alone (e.g. \
+                     https://api.telegram.org), without the token: put the token in \
+                     bot_token_env or bot_token_file"
+                ));
+            }
+            Target::Telegram {
+                url: format!("{api}/bot{token}/sendMessage"),
+                chat_id,
+                message_thread_id: c.message_thread_id,
+            }
+        }
         TargetConfig::Desktop(c) => Target::Desktop {
             app_name: c
                 .app_name
@@ -374,74 +420,6 @@ pub fn resolve(name: &str, cfg: &TargetConfig) -> Result<Resolved, String> {
                 }
             }
             Target::Command { argv }
-        }
-        TargetConfig::Telegram(c) => {
-            if c.bot_token.is_some() {
-                return Err(format!(
-                    "alert target \"{name}\": the Telegram bot token is a credential and cannot \
-                     be written in the config: remove `bot_token` and use bot_token_env = \
-                     \"SOME_VAR\" (an environment variable holding it) or bot_token_file = \
-                     \"PATH\" (a file holding it, chmod 600)"
-                ));
-            }
-            let token = ctx
-                .load(
-                    "bot_token",
-                    "the Telegram bot token",
-                    None,
-                    c.bot_token_env.as_deref(),
-                    c.bot_token_file.as_deref(),
-                )?
-                .ok_or_else(|| ctx.missing("bot_token", "the Telegram bot token", false))?;
-            // BotFather's tokens are `<digits>:<35 of [A-Za-z0-9_-]>`; the
-            // token goes into the URL path, so nothing else may pass.
-            let valid = token.split_once(':').is_some_and(|(id, secret)| {
-                !id.is_empty()
-                    && id.bytes().all(|b| b.is_ascii_digit())
-                    && !secret.is_empty()
-                    && secret
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            });
-            if !valid {
-                return Err(format!(
-                    "alert target \"{name}\": the Telegram bot token ({}) is not of the form \
-                     123456:ABC-DEF…: copy it again from @BotFather",
-                    source_name(c.bot_token_env.as_deref(), c.bot_token_file.as_deref())
-                ));
-            }
-            let chat_id = match (&c.chat_id, &c.chat_id_env) {
-                (Some(crate::config::ChatId::Number(n)), _) => serde_json::Value::from(*n),
-                (Some(crate::config::ChatId::Name(s)), _) => chat_value(s),
-                (None, Some(var)) => match std::env::var(var) {
-                    Ok(v) if !v.trim().is_empty() => chat_value(v.trim()),
-                    _ => {
-                        return Err(format!(
-                            "alert target \"{name}\": chat_id_env names ${var}, which is not set: \
-                             set it to the chat id (message the bot, then read it from getUpdates)"
-                        ))
-                    }
-                },
-                (None, None) => {
-                    return Err(format!(
-                        "alert target \"{name}\": no chat_id: add chat_id = 123456789 (message \
-                         the bot, then read the id from https://api.telegram.org/bot<TOKEN>/getUpdates)"
-                    ))
-                }
-            };
-            let api_url = c
-                .api_url
-                .as_deref()
-                .unwrap_or("https://api.telegram.org")
-                .trim_end_matches('/')
-                .to_string();
-            ctx.check_url(&api_url, "api_url")?;
-            Target::Telegram {
-                api_url,
-                token,
-                chat_id,
-                thread: c.message_thread_id,
-            }
         }
     };
     let desktop_program = match target {
@@ -734,6 +712,68 @@ fn ntfy_priority(name: &str, p: &NtfyPriority) -> Result<String, String> {
     }
 }
 
+/// `<bot id>:<secret>` as @BotFather gives it. Checked because it goes
+/// into the URL path: nothing but these characters may.
+fn telegram_token_ok(t: &str) -> bool {
+    let Some((id, secret)) = t.split_once(':') else {
+        return false;
+    };
+    (1..=20).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && (20..=100).contains(&secret.len())
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// A chat id as the Bot API takes it: an integer (groups and channels are
+/// negative), or "@username" for a public channel.
+fn telegram_chat_id(
+    name: &str,
+    literal: Option<&TelegramChatId>,
+    env: Option<&str>,
+) -> Result<serde_json::Value, String> {
+    let text = match (literal, env) {
+        (Some(_), Some(_)) => {
+            return Err(format!(
+                "alert target \"{name}\": set only one of chat_id, chat_id_env"
+            ))
+        }
+        (Some(TelegramChatId::Number(n)), None) => n.to_string(),
+        (Some(TelegramChatId::Name(s)), None) => s.trim().to_string(),
+        (None, Some(var)) => std::env::var(var)
+            .map(|v| v.trim().to_string())
+            .map_err(|_| {
+                format!(
+                    "alert target \"{name}\": environment variable {var} (chat_id_env) is not \
+                     set: export {var} with the chat id, or write chat_id in the config"
+                )
+            })?,
+        (None, None) => {
+            return Err(format!(
+                "alert target \"{name}\": no chat: set chat_id = -1001234567890 (the chat's id: \
+                 send the bot a message, then look for \"chat\":{{\"id\": in the answer of the \
+                 Bot API's getUpdates) or chat_id = \"@channelname\" for a public channel"
+            ))
+        }
+    };
+    if let Ok(n) = text.parse::<i64>() {
+        if n != 0 {
+            return Ok(n.into());
+        }
+    }
+    let channel = text.strip_prefix('@').is_some_and(|u| {
+        (4..=32).contains(&u.len()) && u.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    });
+    if channel {
+        return Ok(text.into());
+    }
+    Err(format!(
+        "alert target \"{name}\": chat_id must be the chat's number (e.g. -1001234567890) or \
+         \"@channelname\""
+    ))
+}
+
 /// `{scheme}://{public}[:{secret}]@{host[:port]}{path}/{project_id}`.
 fn parse_dsn(dsn: &str) -> Option<Dsn> {
     let (scheme, rest) = dsn.split_once("://")?;
@@ -775,15 +815,6 @@ fn hostname() -> String {
 
 fn header_safe(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_graphic())
-}
-
-/// A chat id as Telegram takes it: a number when it is one, else the text
-/// (`@channelname`).
-fn chat_value(s: &str) -> serde_json::Value {
-    match s.parse::<i64>() {
-        Ok(n) => n.into(),
-        Err(_) => s.into(),
-    }
 }
 
 #[cfg(test)]

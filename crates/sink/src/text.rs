@@ -47,27 +47,39 @@ pub(crate) fn scrubbed(n: &Notification) -> Notification {
                 ..a.clone()
             })
             .collect(),
-        attention: n.attention.as_ref().map(|a| Attention {
-            kind: scrub(&a.kind),
-            cause: scrub(&a.cause),
-            session_name: scrub_opt(&a.session_name),
-            branch: scrub_opt(&a.branch),
-            message: scrub_opt(&a.message),
-            sound: scrub_opt(&a.sound),
-            ..a.clone()
-        }),
+        attention: n.attention.as_ref().map(scrubbed_attention),
         ..n.clone()
     }
 }
 
-/// `45s`, `12m 30s`, `2h 5m`.
-pub(crate) fn duration_ms(ms: i64) -> String {
-    let s = (ms.max(0) + 500) / 1000;
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 if s % 60 == 0 => format!("{}m", s / 60),
-        60..=3599 => format!("{}m {}s", s / 60, s % 60),
-        _ => format!("{}h {}m", s / 3600, (s % 3600) / 60),
+/// Taken apart field by field, so that a text field added to `Attention`
+/// does not compile until someone decides how it is scrubbed.
+fn scrubbed_attention(a: &Attention) -> Attention {
+    let Attention {
+        kind,
+        cause,
+        session_name,
+        branch,
+        message,
+        turn_ms,
+        tool_calls,
+        files_written,
+        failures,
+        priority,
+        sound,
+    } = a;
+    Attention {
+        kind: scrub(kind),
+        cause: scrub(cause),
+        session_name: scrub_opt(session_name),
+        branch: scrub_opt(branch),
+        message: scrub_opt(message),
+        turn_ms: *turn_ms,
+        tool_calls: *tool_calls,
+        files_written: *files_written,
+        failures: *failures,
+        priority: *priority,
+        sound: scrub_opt(sound),
     }
 }
 
@@ -104,6 +116,118 @@ pub(crate) fn cut_bytes(s: &str, max: usize) -> String {
 /// Newlines and tabs to spaces, for one-line fields (titles, summaries).
 pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Free text (an assistant message, a question) made fit for any format:
+/// control characters and bidirectional overrides removed (they can
+/// garble or disguise what a reader sees), tabs to spaces, lines trimmed at
+/// the end, at most one blank line in a row, no blank lines around.
+pub(crate) fn clean_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut blank_run = 0;
+    for line in s.lines() {
+        let line: String = line
+            .chars()
+            .filter_map(|c| match c {
+                '\t' => Some(' '),
+                '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => None,
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect();
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank_run += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank_run > 0 { "\n\n" } else { "\n" });
+        }
+        blank_run = 0;
+        out.push_str(line);
+    }
+    out
+}
+
+/// How a target counts the length of a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unit {
+    Chars,
+    Bytes,
+    /// Telegram counts in UTF-16 code units, as JavaScript does.
+    Utf16,
+}
+
+impl Unit {
+    pub fn len(self, s: &str) -> usize {
+        match self {
+            Unit::Chars => s.chars().count(),
+            Unit::Bytes => s.len(),
+            Unit::Utf16 => s.encode_utf16().count(),
+        }
+    }
+
+    fn len_char(self, c: char) -> usize {
+        match self {
+            Unit::Chars => 1,
+            Unit::Bytes => c.len_utf8(),
+            Unit::Utf16 => c.len_utf16(),
+        }
+    }
+}
+
+/// A character's escape in some markup (`&` → `&amp;`); `None`: as is.
+pub(crate) type Escape = fn(char) -> Option<&'static str>;
+
+/// No markup: every character as is.
+pub(crate) fn no_escape(_: char) -> Option<&'static str> {
+    None
+}
+
+/// `&`, `<`, `>` as entities: Slack mrkdwn, Telegram HTML, the markup
+/// subset of desktop notification bodies.
+pub(crate) fn entity_escape(c: char) -> Option<&'static str> {
+    match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        _ => None,
+    }
+}
+
+/// `s` escaped, in at most `max` units; a cut text ends with "…"
+/// (counted). The cut falls between the escapes of two characters, so it
+/// never leaves half an entity or a lone backslash.
+pub(crate) fn escape_within(s: &str, max: usize, unit: Unit, esc: Escape) -> String {
+    let piece_len = |c: char| esc(c).map_or(unit.len_char(c), |e| unit.len(e));
+    let total: usize = s.chars().map(piece_len).sum();
+    let mut out = String::with_capacity(s.len().min(max * 4));
+    let fits_whole = total <= max;
+    let room = if fits_whole {
+        max
+    } else {
+        let ell = unit.len_char('…');
+        if max < ell {
+            return String::new();
+        }
+        max - ell
+    };
+    let mut used = 0;
+    for c in s.chars() {
+        let l = piece_len(c);
+        if used + l > room {
+            break;
+        }
+        used += l;
+        match esc(c) {
+            Some(e) => out.push_str(e),
+            None => out.push(c),
+        }
+    }
+    if !fits_whole {
+        out.push('…');
+    }
+    out
 }
 
 /// What an error message may say about a URL whose path or userinfo can be
@@ -164,9 +288,26 @@ impl<'a> Facts<'a> {
     pub fn of(n: &'a Notification) -> Facts<'a> {
         let newest = n.alerts.last();
         let title = one_line(&n.title);
+        let project = n
+            .project
+            .as_deref()
+            .or_else(|| newest.and_then(|a| a.labels.get("project").map(String::as_str)));
         let title = if title.is_empty() {
-            match newest {
-                Some(a) => format!(
+            match (&n.attention, newest) {
+                (Some(at), _) => {
+                    let what = match at.kind.as_str() {
+                        "done" => "Claude is done",
+                        "needs_you" => "Claude needs you",
+                        "idle" => "Claude is waiting for you",
+                        "failed" => "Claude stopped on an error",
+                        _ => "Claude wants your attention",
+                    };
+                    match project {
+                        Some(p) => format!("{what} in {}", one_line(p)),
+                        None => what.to_string(),
+                    }
+                }
+                (None, Some(a)) => format!(
                     "{} {}",
                     a.tool.as_deref().unwrap_or(&a.event),
                     if n.status == crate::Status::Resolved {
@@ -175,17 +316,14 @@ impl<'a> Facts<'a> {
                         "failed"
                     }
                 ),
-                None => "hookwatch alert".to_string(),
+                (None, None) => "hookwatch alert".to_string(),
             }
         } else {
             title
         };
         Facts {
             title,
-            project: n
-                .project
-                .as_deref()
-                .or_else(|| newest.and_then(|a| a.labels.get("project").map(String::as_str))),
+            project,
             session: n.session.as_deref(),
             newest,
             total: n.alerts.iter().map(|a| a.count.max(1)).sum::<u64>(),
@@ -244,5 +382,49 @@ mod tests {
         );
         assert_eq!(redact_url("http://127.0.0.1:9"), "http://127.0.0.1:9");
         assert_eq!(redact_url("not a url SECRET"), "<redacted>");
+        assert_eq!(
+            redact_url("https://api.telegram.org/bot123456:AAHsecret/sendMessage"),
+            "https://api.telegram.org/…"
+        );
+    }
+
+    #[test]
+    fn clean_text_drops_controls_and_blank_runs() {
+        assert_eq!(
+            clean_text("\n\n a\tb\u{7}c \r\n\n\n\nd\u{202E}e\u{1b}[31m  \n\n"),
+            " a bc\n\nde[31m"
+        );
+        assert_eq!(clean_text(""), "");
+    }
+
+    #[test]
+    fn escape_within_never_splits_an_escape() {
+        assert_eq!(
+            escape_within("a<b", 10, Unit::Chars, entity_escape),
+            "a&lt;b"
+        );
+        // "a&lt;" would be 5, the ellipsis 1: the entity does not fit whole.
+        assert_eq!(
+            escape_within("a<bcdef", 5, Unit::Chars, entity_escape),
+            "a…"
+        );
+        assert_eq!(
+            escape_within("a<bcdef", 6, Unit::Chars, entity_escape),
+            "a&lt;…"
+        );
+        assert_eq!(escape_within("ééé", 5, Unit::Bytes, no_escape), "é…");
+        assert_eq!(escape_within("😀😀😀", 5, Unit::Utf16, no_escape), "😀😀…");
+        assert_eq!(escape_within("😀😀", 4, Unit::Utf16, no_escape), "😀😀");
+        assert_eq!(escape_within("abc", 0, Unit::Chars, no_escape), "");
+        for max in 0..40 {
+            let s = escape_within(
+                "<&>é😀x".repeat(5).as_str(),
+                max,
+                Unit::Utf16,
+                entity_escape,
+            );
+            assert!(Unit::Utf16.len(&s) <= max, "{max}: {s}");
+            assert!(!s.contains("&l…") && !s.contains("&a…") && !s.contains("&g…"));
+        }
     }
 }

@@ -1,446 +1,558 @@
-//! Attention notifications (done, needs you, idle, failed) in every
-//! target's format, on the wire: real loopback receivers for the HTTP
-//! targets, a recording fake notify-send for the desktop. Length limits with
-//! a huge multibyte message, escaping, per-kind priority, tags and sounds,
-//! and no secret in any byte sent. Telegram's Bot API format and answers.
+//! Attention notifications (Claude is done, needs you, is idle, failed)
+//! on the wire: every HTTP target sends each kind to a real loopback
+//! receiver, once as the worker builds it and once with a hostile message
+//! (100 kB, multibyte, markup, control bytes, secrets).
 
 mod common;
 
+use base64::Engine as _;
 use common::*;
-use hookwatch_sink::{
-    find_on_path, render, send, Attention, Delivery, Notification, Priority, Rendered,
-};
-use hookwatch_testkit::receiver::{Plan, Received, Receiver, Reply};
+use hookwatch_sink::{accepts_attention, render, send, Delivery, Notification, Rendered, Resolved};
+use hookwatch_testkit::receiver::{Plan, Received, Receiver};
 use serde_json::Value;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
-const KINDS: [(&str, Priority); 4] = [
-    ("done", Priority::Default),
-    ("needs_you", Priority::High),
-    ("idle", Priority::Low),
-    ("failed", Priority::High),
-];
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const TURN: &str = "12m 30s · 14 tool calls · 3 files written · 1 failure";
+const PLACE: &str = "myproj · main · fix-login-bug";
 
-/// An attention notification of `kind` whose texts hold a secret, markup
-/// and `&`, and a message of `message_len` characters (multibyte).
-fn attention(kind: &str, priority: Priority, message_len: usize) -> Notification {
-    let mut n = notification();
-    n.title = format!("Claude is done in myproj <b>&</b> {LEAKED}");
-    if kind != "failed" {
-        n.alerts.clear();
-    }
-    let head = format!("Fixed *the* <script>alert(1)</script> & {LEAKED} é😀 ");
-    let mut message = head.clone();
-    while message.chars().count() < message_len {
-        message.push_str("ünïcödé text ");
-    }
-    n.attention = Some(Attention {
-        kind: kind.into(),
-        cause: "Stop".into(),
-        session_name: Some(format!("fix-login-{LEAKED}")),
-        branch: Some("main".into()),
-        message: Some(message),
-        turn_ms: Some(754_000),
-        tool_calls: Some(14),
-        files_written: Some(3),
-        failures: Some(1),
-        priority,
-        sound: None,
-    });
-    n
+fn deliver(r: &Resolved, n: &Notification) {
+    let d = send(r, n, &opts(Duration::from_secs(5)));
+    assert!(matches!(d, Delivery::Delivered { .. }), "{d:?}");
 }
 
-fn one(rx: &Receiver) -> Received {
-    assert!(rx.wait_for(1, Duration::from_secs(5)));
+/// Sends `n` and returns the request the receiver got.
+fn sent(rx: &Receiver, r: &Resolved, n: &Notification) -> Received {
+    let before = rx.requests().len();
+    deliver(r, n);
+    assert!(rx.wait_for(before + 1, Duration::from_secs(5)));
     rx.requests().pop().unwrap()
 }
 
-fn no_secret(r: &Received) {
+fn message(kind: &str) -> String {
+    attention(kind).attention.unwrap().message.unwrap()
+}
+
+fn title(kind: &str) -> String {
+    attention(kind).title
+}
+
+/// ntfy's Title header: ASCII as is, else one RFC 2047 encoded word.
+fn ntfy_title(req: &Received) -> String {
+    let t = req.header("title").unwrap();
+    match t
+        .strip_prefix("=?UTF-8?B?")
+        .and_then(|t| t.strip_suffix("?="))
+    {
+        Some(b64) => String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .unwrap(),
+        )
+        .unwrap(),
+        None => t.to_string(),
+    }
+}
+
+fn no_controls(s: &str) {
     assert!(
-        !String::from_utf8_lossy(&r.body).contains(LEAKED),
-        "a secret left the machine"
+        !s.chars().any(|c| c.is_control() && c != '\n'),
+        "control characters in {:?}",
+        &s[..s.len().min(200)]
     );
-    for (_, v) in &r.headers {
-        assert!(!v.contains(LEAKED));
-    }
+    assert!(!s.contains('\u{202E}'), "bidi override kept");
 }
 
 #[test]
-fn ntfy_priority_and_tag_per_kind_within_4096_bytes() {
-    for (kind, prio) in KINDS {
-        let rx = Receiver::start(Plan::always(200, "{}"));
-        let t = resolved(
-            "phone",
-            &format!(
-                "type = \"ntfy\"\nserver = {}\ntopic = \"hw-test\"",
-                q(&rx.url())
-            ),
-        );
-        let d = send(
-            &t,
-            &attention(kind, prio, 100_000),
-            &opts(Duration::from_secs(5)),
-        );
-        assert!(matches!(d, Delivery::Delivered { .. }), "{d:?}");
-        let r = one(&rx);
-        no_secret(&r);
-        let want = match kind {
-            "done" => ("3", "white_check_mark"),
-            "needs_you" => ("4", "raising_hand"),
-            "idle" => ("2", "hourglass"),
-            _ => ("4", "x"),
-        };
-        assert_eq!(r.header("priority"), Some(want.0), "{kind}");
+fn ntfy_priority_tags_and_body_per_kind() {
+    let rx = Receiver::start(Plan::always(200, r#"{"id":"x","event":"message"}"#));
+    let r = resolved(
+        "phone",
+        &format!(
+            "type = \"ntfy\"\nserver = {}\ntopic = \"hw-att\"\n",
+            q(&rx.url())
+        ),
+    );
+    for (kind, priority, tag) in [
+        ("done", "3", "white_check_mark"),
+        ("needs_you", "4", "raising_hand"),
+        ("idle", "2", "hourglass"),
+        ("failed", "5", "x"),
+    ] {
+        let req = sent(&rx, &r, &attention(kind));
+        assert_eq!(req.path, "/hw-att");
+        assert_eq!(req.header("priority"), Some(priority), "{kind}");
         assert_eq!(
-            r.header("tags"),
-            Some(format!("{},hookwatch", want.1).as_str())
+            req.header("tags"),
+            Some(format!("{tag},hookwatch").as_str())
         );
-        assert!(r.body.len() <= 4096, "{}", r.body.len());
-        let body = r.body_str();
-        assert!(body.starts_with("Fixed *the* <script>"), "{body}");
+        assert_eq!(ntfy_title(&req), title(kind));
+        let body = req.body_str();
+        assert!(body.starts_with(&message(kind)), "{kind}: {body}");
         assert!(
-            body.contains("12m 34s · 14 tool calls · 3 files written · 1 failure"),
+            body.ends_with(&format!("{TURN}\n{PLACE}")),
+            "{kind}: {body}"
+        );
+        assert_eq!(
+            body.contains("StopFailure · rate_limit\n→ hookwatch show 42"),
+            kind == "failed",
             "{body}"
         );
-        assert!(
-            body.trim_end()
-                .ends_with("myproj · main · fix-login-[REDACTED:github-token]"),
-            "{body}"
-        );
+
+        let req = sent(&rx, &r, &hostile_attention(kind));
+        assert!(req.body.len() <= 4096, "{}", req.body.len());
+        let body = req.body_str();
+        assert!(body.contains(TURN), "the facts survive a huge message");
+        assert!(body.contains("<script>"), "ntfy bodies are plain text");
+        no_controls(body);
+        assert_no_secret(&req.body, "ntfy body");
+        for (k, v) in &req.headers {
+            assert_no_secret(v.as_bytes(), k);
+        }
     }
+
+    // A priority in the config wins; a test is marked.
+    let r = resolved(
+        "phone2",
+        &format!(
+            "type = \"ntfy\"\nserver = {}\ntopic = \"hw-att\"\npriority = 1\n",
+            q(&rx.url())
+        ),
+    );
+    let mut n = attention("needs_you");
+    n.test = true;
+    let req = sent(&rx, &r, &n);
+    assert_eq!(req.header("priority"), Some("1"));
+    assert_eq!(ntfy_title(&req), format!("[test] {}", title("needs_you")));
 }
 
 #[test]
-fn slack_escapes_and_keeps_limits() {
-    for (kind, prio) in KINDS {
-        let rx = Receiver::start(Plan::always(200, "ok"));
-        let t = {
-            std::env::set_var("HW_ATT_SLACK", format!("{}/services/T/B/x", rx.url()));
-            resolved("team", "type = \"slack\"\nurl_env = \"HW_ATT_SLACK\"")
-        };
-        let d = send(
-            &t,
-            &attention(kind, prio, 100_000),
-            &opts(Duration::from_secs(5)),
-        );
-        assert!(matches!(d, Delivery::Delivered { .. }), "{d:?}");
-        let r = one(&rx);
-        no_secret(&r);
-        let v = r.json();
+fn slack_blocks_per_kind() {
+    let rx = Receiver::start(Plan::always(200, "ok"));
+    let dir = tempfile::tempdir().unwrap();
+    let url = secret_file(
+        dir.path(),
+        "slack-url",
+        &format!("{}/services/T000/B000/XXXXSECRET\n", rx.url()),
+    );
+    let r = resolved(
+        "slack",
+        &format!("type = \"slack\"\nurl_file = {}\n", q(&url)),
+    );
+    for kind in KINDS {
+        let req = sent(&rx, &r, &attention(kind));
+        assert_eq!(req.header("content-type"), Some("application/json"));
+        let v = req.json();
+        let escaped = message(kind).replace('&', "&amp;");
+        let text = v["text"].as_str().unwrap();
+        assert!(text.starts_with(&format!("{}\n", title(kind))), "{text}");
+        assert!(text.contains(&escaped.replace("\n\n", " ")), "{text}");
         let blocks = v["blocks"].as_array().unwrap();
         assert_eq!(blocks[0]["type"], "header");
+        assert_eq!(blocks[0]["text"]["text"], title(kind));
+        assert_eq!(blocks[1]["type"], "section");
+        assert_eq!(blocks[1]["text"]["type"], "mrkdwn");
+        assert_eq!(blocks[1]["text"]["text"], escaped);
+        let context = blocks.last().unwrap();
+        assert_eq!(context["type"], "context");
+        assert_eq!(
+            context["elements"][0]["text"],
+            format!("{TURN} · {PLACE} · sent by hookwatch")
+        );
+        if kind == "failed" {
+            assert_eq!(
+                blocks[2]["text"]["text"],
+                "*StopFailure · rate_limit*\n`hookwatch show 42`"
+            );
+            assert_eq!(blocks.len(), 4);
+        } else {
+            assert_eq!(blocks.len(), 3);
+        }
+
+        let req = sent(&rx, &r, &hostile_attention(kind));
+        let v = req.json();
+        assert!(v["text"].as_str().unwrap().chars().count() <= 3000);
+        let blocks = v["blocks"].as_array().unwrap();
         assert!(blocks[0]["text"]["text"].as_str().unwrap().chars().count() <= 150);
         let section = blocks[1]["text"]["text"].as_str().unwrap();
-        assert!(section.chars().count() <= 3000);
-        assert!(section.contains("&lt;script&gt;") && !section.contains("<script>"));
-        assert!(section.contains("&amp;"));
-        let context = blocks[2]["elements"][0]["text"].as_str().unwrap();
-        assert!(context.contains("14 tool calls"), "{context}");
-        assert!(v["text"].as_str().unwrap().contains("&lt;b&gt;"));
-    }
-}
-
-#[test]
-fn discord_colour_per_kind_within_embed_limits() {
-    let mut colours = Vec::new();
-    for (kind, prio) in KINDS {
-        let rx = Receiver::start(Plan::always(200, "{}"));
-        std::env::set_var("HW_ATT_DISCORD", format!("{}/api/webhooks/1/t", rx.url()));
-        let t = resolved("d", "type = \"discord\"\nurl_env = \"HW_ATT_DISCORD\"");
-        let d = send(
-            &t,
-            &attention(kind, prio, 100_000),
-            &opts(Duration::from_secs(5)),
-        );
-        assert!(matches!(d, Delivery::Delivered { .. }), "{d:?}");
-        let r = one(&rx);
-        no_secret(&r);
-        let v = r.json();
-        let e = &v["embeds"][0];
-        let chars = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
-        assert!(chars(&e["description"]) <= 4096);
-        assert!(chars(&e["title"]) <= 256);
-        let total = chars(&e["title"])
-            + chars(&e["description"])
-            + chars(&e["footer"]["text"])
-            + e["fields"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|f| chars(&f["name"]) + chars(&f["value"]))
-                .sum::<usize>();
-        assert!(total <= 6000, "{total}");
-        assert_eq!(v["allowed_mentions"]["parse"], serde_json::json!([]));
-        colours.push(e["color"].as_u64().unwrap());
-    }
-    colours.dedup();
-    assert_eq!(colours.len(), 4, "one colour per kind");
-}
-
-#[test]
-fn webhook_type_names_the_kind_and_data_carries_attention() {
-    for (kind, prio) in KINDS {
-        let rx = Receiver::start(Plan::always(200, "{}"));
-        let t = resolved("w", &format!("type = \"webhook\"\nurl = {}", q(&rx.url())));
-        let d = send(
-            &t,
-            &attention(kind, prio, 100_000),
-            &opts(Duration::from_secs(5)),
-        );
-        assert!(matches!(d, Delivery::Delivered { .. }), "{d:?}");
-        let r = one(&rx);
-        no_secret(&r);
-        assert!(r.body.len() <= 20_000);
-        let v = r.json();
-        assert_eq!(v["type"], format!("hookwatch.attention.{kind}"));
-        assert_eq!(v["data"]["attention"]["kind"], kind);
-        assert_eq!(v["data"]["attention"]["tool_calls"], 14);
-    }
-}
-
-fn telegram(url: &str, extra: &str) -> hookwatch_sink::Resolved {
-    std::env::set_var(
-        "HW_ATT_TG",
-        "123456789:AAH-fake_token_0123456789abcdefghijkl",
-    );
-    resolved(
-        "tg",
-        &format!("type = \"telegram\"\nbot_token_env = \"HW_ATT_TG\"\nchat_id = -1001234\napi_url = {}\n{extra}", q(url)),
-    )
-}
-
-#[test]
-fn telegram_sends_html_within_4096_characters() {
-    for (kind, prio) in KINDS {
-        let rx = Receiver::start(Plan::always(
-            200,
-            r#"{"ok":true,"result":{"message_id":1}}"#,
-        ));
-        let t = telegram(&rx.url(), "message_thread_id = 7");
-        let d = send(
-            &t,
-            &attention(kind, prio, 100_000),
-            &opts(Duration::from_secs(5)),
-        );
-        assert!(matches!(d, Delivery::Delivered { .. }), "{d:?}");
-        let r = one(&rx);
-        no_secret(&r);
-        assert_eq!(r.method, "POST");
-        assert_eq!(
-            r.path,
-            "/bot123456789:AAH-fake_token_0123456789abcdefghijkl/sendMessage"
-        );
-        let v = r.json();
-        assert_eq!(v["chat_id"], -1001234);
-        assert_eq!(v["parse_mode"], "HTML");
-        assert_eq!(v["message_thread_id"], 7);
-        assert_eq!(v["disable_notification"], kind == "idle");
-        let text = v["text"].as_str().unwrap();
-        // What Telegram counts: the text with tags removed and entities
-        // decoded, in UTF-16 code units.
-        let shown = text
-            .replace("<b>", "")
-            .replace("</b>", "")
-            .replace("<i>", "")
-            .replace("</i>", "")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&amp;", "&");
         assert!(
-            shown.encode_utf16().count() <= 4096,
+            section.chars().count() <= 3000,
             "{}",
-            shown.encode_utf16().count()
+            section.chars().count()
         );
-        assert!(
-            text.starts_with("<b>Claude is done in myproj &lt;b&gt;&amp;&lt;/b&gt;"),
-            "{text}"
-        );
-        assert!(text.contains("&lt;script&gt;") && !text.contains("<script>"));
-        // Only our own tags, and every entity whole.
-        let stripped = text
-            .replace("<b>", "")
-            .replace("</b>", "")
-            .replace("<i>", "")
-            .replace("</i>", "");
-        assert!(!stripped.contains('<') && !stripped.contains('>'));
-        for (i, _) in stripped.match_indices('&') {
-            let rest = &stripped[i..];
-            assert!(
-                rest.starts_with("&amp;") || rest.starts_with("&lt;") || rest.starts_with("&gt;"),
-                "a cut entity at {i}"
-            );
+        assert!(section.ends_with('…'));
+        assert!(section
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &amp;amp; &lt;!channel&gt;"));
+        for b in blocks {
+            let t = match b["type"].as_str().unwrap() {
+                "section" => b["text"]["text"].as_str().unwrap(),
+                "context" => b["elements"][0]["text"].as_str().unwrap(),
+                _ => continue,
+            };
+            assert!(!t.contains('<') && !t.contains('>'), "{t}");
+            assert!(t.chars().count() <= 3000);
+            no_controls(t);
         }
-        assert!(text.contains("<i>12m 34s · 14 tool calls"), "{text}");
-    }
-}
-
-#[test]
-fn telegram_alerts_render_too() {
-    let rx = Receiver::start(Plan::always(200, r#"{"ok":true}"#));
-    let t = telegram(&rx.url(), "");
-    let d = send(&t, &notification(), &opts(Duration::from_secs(5)));
-    assert!(matches!(d, Delivery::Delivered { .. }), "{d:?}");
-    let r = one(&rx);
-    no_secret(&r);
-    let text = r.json()["text"].as_str().unwrap().to_string();
-    assert!(text.contains("hookwatch show 42"), "{text}");
-    assert!(text.contains("unresolved import"));
-}
-
-#[test]
-fn telegram_answers_429_retry_after_and_400_description_without_the_token() {
-    let rx = Receiver::start(
-        Plan::default_reply(Reply::status(400).body(
-            r#"{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}"#,
-        ))
-        .then(Reply::status(429).body(
-            r#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 17","parameters":{"retry_after":17}}"#,
-        )),
-    );
-    let t = telegram(&rx.url(), "");
-    let n = attention("needs_you", Priority::High, 10);
-    match send(&t, &n, &opts(Duration::from_secs(5))) {
-        Delivery::Retry {
-            status,
-            after,
-            error,
-        } => {
-            assert_eq!(status, Some(429));
-            assert_eq!(after, Some(Duration::from_secs(17)));
-            assert!(!error.contains("AAH-fake_token"), "{error}");
-        }
-        d => panic!("{d:?}"),
-    }
-    match send(&t, &n, &opts(Duration::from_secs(5))) {
-        Delivery::Permanent { status, error } => {
-            assert_eq!(status, Some(400));
-            assert!(error.contains("chat not found"), "{error}");
-            assert!(error.contains("chat_id"), "says what to check: {error}");
-            assert!(!error.contains("AAH-fake_token"), "{error}");
-        }
-        d => panic!("{d:?}"),
-    }
-    // Nowhere else either: Debug, the endpoint, a refused connection.
-    assert!(!format!("{t:?}").contains("AAH-fake_token"));
-    assert!(!t.endpoint_redacted().contains("AAH-fake_token"));
-    let closed = telegram("http://127.0.0.1:9", "");
-    match send(&closed, &n, &opts(Duration::from_secs(2))) {
-        Delivery::Retry { error, .. } => assert!(!error.contains("AAH-fake_token"), "{error}"),
-        d => panic!("{d:?}"),
-    }
-    let rendered = render(&t, &n, NOW).unwrap();
-    assert!(!format!("{rendered:?}").contains("AAH-fake_token"));
-    assert!(matches!(rendered, Rendered::Http { .. }));
-}
-
-#[test]
-fn telegram_config_mistakes_say_what_to_do() {
-    let bad = |toml_text: &str| hookwatch_sink::resolve("tg", &config(toml_text)).unwrap_err();
-    let e = bad("type = \"telegram\"\nbot_token = \"1:abc\"\nchat_id = 1");
-    assert!(e.contains("bot_token_env") && !e.contains("1:abc"), "{e}");
-    std::env::set_var("HW_ATT_TG_BAD", "not a token/../x");
-    let e = bad("type = \"telegram\"\nbot_token_env = \"HW_ATT_TG_BAD\"\nchat_id = 1");
-    assert!(e.contains("BotFather") && !e.contains("not a token"), "{e}");
-    std::env::set_var("HW_ATT_TG2", "1:abc");
-    let e = bad("type = \"telegram\"\nbot_token_env = \"HW_ATT_TG2\"");
-    assert!(e.contains("chat_id"), "{e}");
-    let ok = resolved(
-        "tg",
-        "type = \"telegram\"\nbot_token_env = \"HW_ATT_TG2\"\nchat_id = \"@mychannel\"",
-    );
-    assert_eq!(ok.endpoint_redacted(), "https://api.telegram.org");
-}
-
-/// A fake notify-send that records its argv, NUL-separated.
-fn fake_notify_send(dir: &Path, record: &Path) -> std::path::PathBuf {
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    let p = bin.join("notify-send");
-    std::fs::write(
-        &p,
-        format!(
-            "#!/bin/sh\nprintf '%s\\0' \"$@\" > '{}'\n",
-            record.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-    bin
-}
-
-#[test]
-fn desktop_urgency_and_sound_per_kind() {
-    let dir = tempfile::tempdir().unwrap();
-    let record = dir.path().join("argv");
-    let bin = fake_notify_send(dir.path(), &record);
-    let search = std::env::join_paths([&bin]).unwrap();
-    let mut r = resolved("desk", "type = \"desktop\"\napp_name = \"hw-test\"\n");
-    r.desktop_program = find_on_path("notify-send", &search);
-    let argv = |n: &Notification| -> Vec<String> {
-        let d = send(&r, n, &opts(Duration::from_secs(10)));
-        assert!(matches!(d, Delivery::Delivered { .. }), "{d:?}");
-        std::fs::read(&record)
+        assert!(blocks.last().unwrap()["elements"][0]["text"]
+            .as_str()
             .unwrap()
-            .split(|&b| b == 0)
-            .filter(|a| !a.is_empty())
-            .map(|a| String::from_utf8(a.to_vec()).unwrap())
-            .collect()
-    };
-    for (kind, prio, urgency, sound) in [
-        ("done", Priority::Default, "normal", "complete"),
-        (
-            "needs_you",
-            Priority::High,
-            "critical",
-            "message-new-instant",
-        ),
-        ("idle", Priority::Low, "low", "message"),
-        ("failed", Priority::Urgent, "critical", "dialog-warning"),
-    ] {
-        let a = argv(&attention(kind, prio, 5000));
-        assert_eq!(&a[..4], ["-a", "hw-test", "-u", urgency], "{kind}");
-        assert_eq!(a[4], format!("--hint=string:sound-name:{sound}"));
-        assert_eq!(a[5], "--");
-        let body = &a[7];
-        let unescaped = body.replace("&lt;", "<").replace("&amp;", "&");
-        assert!(
-            unescaped.chars().count() <= 600,
-            "{}",
-            unescaped.chars().count()
-        );
-        assert!(!a.iter().any(|x| x.contains(LEAKED)));
-        assert!(body.contains("&lt;script>"), "markup escaped: {body}");
+            .contains(TURN));
+        assert_no_secret(&req.body, "slack");
     }
-    // sound = "" silences; a hostile sound name never becomes a hint.
-    for s in ["", "x\ny", "a b", "../../etc"] {
-        let mut n = attention("done", Priority::Default, 10);
-        n.attention.as_mut().unwrap().sound = Some(s.into());
-        let a = argv(&n);
-        assert!(!a.iter().any(|x| x.starts_with("--hint")), "{s:?}: {a:?}");
+}
+
+fn embed_total(e: &Value) -> usize {
+    let c = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
+    c(&e["title"])
+        + c(&e["description"])
+        + c(&e["footer"]["text"])
+        + e["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| c(&f["name"]) + c(&f["value"]))
+            .sum::<usize>()
+}
+
+#[test]
+fn discord_embed_per_kind() {
+    let rx = Receiver::start(Plan::always(200, r#"{"id":"1"}"#));
+    let dir = tempfile::tempdir().unwrap();
+    let url = secret_file(
+        dir.path(),
+        "discord-url",
+        &format!("{}/api/webhooks/1/TOKEN\n", rx.url()),
+    );
+    let r = resolved(
+        "dc",
+        &format!("type = \"discord\"\nurl_file = {}\n", q(&url)),
+    );
+    for (kind, color) in [
+        ("done", 0x2ECC71),
+        ("needs_you", 0xF39C12),
+        ("idle", 0x607D8B),
+        ("failed", 0xE74C3C),
+    ] {
+        let req = sent(&rx, &r, &attention(kind));
+        assert_eq!(req.path, "/api/webhooks/1/TOKEN?wait=true");
+        let v = req.json();
+        assert_eq!(v["allowed_mentions"], serde_json::json!({"parse": []}));
+        assert_eq!(v["content"], title(kind));
+        let e = &v["embeds"][0];
+        assert_eq!(e["title"], title(kind));
+        assert_eq!(e["color"], color, "{kind}");
+        assert_eq!(e["timestamp"], "2027-01-15T07:59:59.000000Z");
+        let fields: Vec<(String, String)> = e["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                assert_eq!(f["inline"], true);
+                (
+                    f["name"].as_str().unwrap().to_string(),
+                    f["value"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let mut want: Vec<(&str, &str)> = vec![
+            ("Took", "12m 30s"),
+            ("Tool calls", "14"),
+            ("Files written", "3"),
+            ("Failures", "1"),
+            ("Project", "myproj"),
+            ("Branch", "main"),
+            ("Session", "fix-login-bug"),
+        ];
+        if kind == "failed" {
+            want.insert(0, ("Failure", r"StopFailure · rate\_limit"));
+            assert_eq!(
+                e["footer"]["text"],
+                "Details: hookwatch show 42 · hookwatch"
+            );
+        } else {
+            assert_eq!(e["footer"]["text"], "hookwatch");
+        }
+        let got: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        assert_eq!(got, want);
+        // Plain prose goes as written (no markdown in these messages).
+        assert_eq!(e["description"], message(kind));
+
+        let req = sent(&rx, &r, &hostile_attention(kind));
+        let v = req.json();
+        let e = &v["embeds"][0];
+        let d = e["description"].as_str().unwrap();
+        assert!(d.chars().count() <= 4096);
+        assert!(embed_total(e) <= 6000, "{}", embed_total(e));
+        assert!(e["title"].as_str().unwrap().chars().count() <= 256);
+        // Markdown and mentions are shown as written.
+        assert!(
+            d.contains(r"\<script\>alert(1)\</script\> & &amp; \<!channel\> \@everyone \<\@123\> \*\*bold\*\* \_it\_ \`code\`"),
+            "{}",
+            &d[..300]
+        );
+        assert!(!d.ends_with("\\…"), "a cut never leaves a lone backslash");
+        no_controls(d);
+        assert_no_secret(&req.body, "discord");
+    }
+}
+
+fn verify_signature(r: &Received) {
+    let id = r.header("webhook-id").unwrap();
+    let ts: i64 = r.header("webhook-timestamp").unwrap().parse().unwrap();
+    let want = hookwatch_sink::standard_webhooks_signature(SECRET, id, ts, &r.body).unwrap();
+    assert_eq!(r.header("webhook-signature"), Some(want.as_str()));
+}
+
+#[test]
+fn webhook_attention_types_and_data() {
+    let rx = Receiver::start(Plan::always(204, ""));
+    let dir = tempfile::tempdir().unwrap();
+    let secret = secret_file(dir.path(), "whsec", SECRET);
+    let r = resolved(
+        "hook",
+        &format!(
+            "type = \"webhook\"\nurl = {}\nsecret_file = {}\n",
+            q(&format!("{}/in", rx.url())),
+            q(&secret)
+        ),
+    );
+    for kind in KINDS {
+        let req = sent(&rx, &r, &attention(kind));
+        verify_signature(&req);
+        assert_eq!(
+            req.header("webhook-id"),
+            Some(format!("att-{kind}-8").as_str())
+        );
+        let v = req.json();
+        assert_eq!(v["type"], format!("hookwatch.attention.{kind}"));
+        let a = &v["data"]["attention"];
+        assert_eq!(a["kind"], kind);
+        assert_eq!(a["message"], message(kind));
+        assert_eq!(a["session_name"], "fix-login-bug");
+        assert_eq!(a["branch"], "main");
+        assert_eq!(a["turn_ms"], 750_000);
+        assert_eq!(a["tool_calls"], 14);
+        assert_eq!(
+            a["priority"],
+            match kind {
+                "done" => "default",
+                "needs_you" => "high",
+                "idle" => "low",
+                _ => "urgent",
+            }
+        );
+        assert_eq!(v["data"]["title"], title(kind));
+        assert_eq!(
+            v["data"]["alerts"].as_array().unwrap().len(),
+            usize::from(kind == "failed")
+        );
+
+        let req = sent(&rx, &r, &hostile_attention(kind));
+        verify_signature(&req);
+        assert!(req.body.len() <= 20_000, "{}", req.body.len());
+        let v = req.json();
+        let m = v["data"]["attention"]["message"].as_str().unwrap();
+        assert!(m.ends_with('…') && m.chars().count() > 1000, "{}", m.len());
+        assert!(v["data"]["title"] == title(kind), "the rest is kept whole");
+        assert_no_secret(&req.body, "webhook");
+    }
+    // A test keeps its type; the attention still travels.
+    let mut n = attention("done");
+    n.test = true;
+    let v = sent(&rx, &r, &n).json();
+    assert_eq!(v["type"], "hookwatch.test");
+    assert_eq!(v["data"]["attention"]["kind"], "done");
+    // Alerts keep theirs.
+    let v = sent(&rx, &r, &notification()).json();
+    assert_eq!(v["type"], "hookwatch.alert.firing");
+    assert!(v["data"].get("attention").is_none());
+}
+
+#[test]
+fn telegram_html_per_kind() {
+    let rx = Receiver::start(Plan::always(
+        200,
+        r#"{"ok":true,"result":{"message_id":17,"chat":{"id":-1001234567890}}}"#,
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let r = telegram(dir.path(), &rx.url(), "message_thread_id = 77\n");
+    for kind in KINDS {
+        let req = sent(&rx, &r, &attention(kind));
+        assert_eq!(req.method, "POST");
+        assert_eq!(req.path, format!("/bot{BOT_TOKEN}/sendMessage"));
+        assert_eq!(req.header("content-type"), Some("application/json"));
+        let v = req.json();
+        assert_eq!(v["chat_id"], -1001234567890i64);
+        assert_eq!(v["parse_mode"], "HTML");
+        assert_eq!(v["link_preview_options"]["is_disabled"], true);
+        assert_eq!(v["message_thread_id"], 77);
+        assert_eq!(v["disable_notification"], kind == "idle", "{kind}");
+        let text = v["text"].as_str().unwrap();
+        assert_telegram_html(text);
+        let quote = message(kind).replace('&', "&amp;");
+        let failure = if kind == "failed" {
+            "\n<b>StopFailure · rate_limit</b>\n<code>hookwatch show 42</code>"
+        } else {
+            ""
+        };
+        assert_eq!(
+            text,
+            format!(
+                "<b>{}</b>\n<blockquote>{quote}</blockquote>{failure}\n{TURN}\n{PLACE}",
+                title(kind)
+            )
+        );
+
+        let req = sent(&rx, &r, &hostile_attention(kind));
+        let v = req.json();
+        let text = v["text"].as_str().unwrap();
+        assert_telegram_html(text);
+        assert!(text.contains("<blockquote expandable>token [REDACTED:"));
+        assert!(text.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &amp;amp;"));
+        assert!(text.contains(&format!("…</blockquote>{failure}\n{TURN}\n")));
+        no_controls(text);
+        assert_no_secret(&req.body, "telegram");
+    }
+}
+
+fn http_body(r: &Resolved, n: &Notification) -> Vec<u8> {
+    match render(r, n, NOW).unwrap() {
+        Rendered::Http { body, .. } => body,
+        other => panic!("{other:?}"),
     }
 }
 
 #[test]
-fn command_gets_the_attention_json() {
+fn pagerduty_and_sentry_take_only_failures() {
+    for kind in KINDS {
+        for target in ["pagerduty", "sentry"] {
+            assert_eq!(accepts_attention(target, kind), kind == "failed");
+        }
+        for target in [
+            "webhook", "slack", "discord", "ntfy", "telegram", "desktop", "command",
+        ] {
+            assert!(accepts_attention(target, kind));
+        }
+    }
+    assert!(accepts_attention("ntfy", "some_future_kind"));
+    assert!(!accepts_attention("pagerduty", "some_future_kind"));
+
+    // Sent anyway, a kind other than "failed" is informational only.
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("got.json");
-    let t = resolved(
-        "cmd",
+    let key = secret_file(dir.path(), "pd", "R0123456789abcdef0123456789abcde");
+    let pd = resolved(
+        "pd",
         &format!(
-            "type = \"command\"\nargv = [\"sh\", \"-c\", {}]",
-            q(&format!("cat > '{}'", out.display()))
+            "type = \"pagerduty\"\nrouting_key_file = {}\nurl = \"http://127.0.0.1:9/\"\n",
+            q(&key)
         ),
     );
-    let d = send(
-        &t,
-        &attention("needs_you", Priority::High, 100),
-        &opts(Duration::from_secs(10)),
+    let v: Value = serde_json::from_slice(&http_body(&pd, &attention("done"))).unwrap();
+    assert_eq!(v["payload"]["severity"], "info");
+    assert_eq!(v["payload"]["class"], "done");
+    assert_eq!(v["payload"]["custom_details"]["attention"]["kind"], "done");
+    let v: Value = serde_json::from_slice(&http_body(&pd, &attention("failed"))).unwrap();
+    assert_eq!(v["payload"]["severity"], "error");
+    assert_eq!(v["payload"]["class"], "rate_limit");
+    assert_eq!(
+        v["payload"]["custom_details"]["details"],
+        "hookwatch show 42"
     );
-    assert!(matches!(d, Delivery::Delivered { .. }), "{d:?}");
-    let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    assert_eq!(v["attention"]["kind"], "needs_you");
-    assert_eq!(v["attention"]["priority"], "high");
-    assert!(!v.to_string().contains(LEAKED));
+    assert_eq!(
+        v["payload"]["custom_details"]["attention"]["branch"],
+        "main"
+    );
+
+    let dsn = secret_file(dir.path(), "dsn", "http://k@127.0.0.1:9/1");
+    let sentry = resolved("s", &format!("type = \"sentry\"\ndsn_file = {}\n", q(&dsn)));
+    let event = |n: &Notification| {
+        let b = http_body(&sentry, n);
+        let last = b
+            .split(|&c| c == b'\n')
+            .rfind(|l| !l.is_empty())
+            .unwrap()
+            .to_vec();
+        serde_json::from_slice::<Value>(&last).unwrap()
+    };
+    let ev = event(&attention("done"));
+    assert_eq!(ev["level"], "info");
+    assert_eq!(ev["tags"]["attention"], "done");
+    assert_eq!(ev["tags"]["branch"], "main");
+    assert_eq!(ev["extra"]["attention"]["tool_calls"], 14);
+    let ev = event(&attention("failed"));
+    assert_eq!(ev["level"], "error");
+    let msg = ev["message"]["formatted"].as_str().unwrap();
+    assert!(msg.starts_with(&format!("{}\n", title("failed"))), "{msg}");
+    assert!(msg.contains("hookwatch show 42") && msg.contains(TURN));
+    let ev = event(&hostile_attention("failed"));
+    assert!(ev["message"]["formatted"].as_str().unwrap().len() <= 8192);
+}
+
+/// Every target, every kind: a secret in the message, the session name or
+/// the branch never reaches the rendered bytes (URL, headers, body, argv,
+/// stdin).
+#[test]
+fn secrets_in_attention_reach_no_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let url = secret_file(d, "url", "http://127.0.0.1:9/hook");
+    let key = secret_file(d, "key", "R0123456789abcdef0123456789abcde");
+    let dsn = secret_file(d, "dsn", "http://k@127.0.0.1:9/1");
+    let mut targets = vec![
+        resolved(
+            "w",
+            &format!("type = \"webhook\"\nurl_file = {}\n", q(&url)),
+        ),
+        resolved("s", &format!("type = \"slack\"\nurl_file = {}\n", q(&url))),
+        resolved(
+            "d",
+            &format!("type = \"discord\"\nurl_file = {}\n", q(&url)),
+        ),
+        resolved(
+            "p",
+            &format!("type = \"pagerduty\"\nrouting_key_file = {}\n", q(&key)),
+        ),
+        resolved("e", &format!("type = \"sentry\"\ndsn_file = {}\n", q(&dsn))),
+        resolved("n", "type = \"ntfy\"\ntopic = \"t\"\n"),
+        telegram(d, "http://127.0.0.1:9", ""),
+        resolved("c", "type = \"command\"\nargv = [\"/bin/cat\"]\n"),
+    ];
+    for program in ["notify-send", "osascript"] {
+        let mut r = resolved("desk", "type = \"desktop\"\n");
+        r.desktop_program = Some(Path::new("/opt/fake").join(program));
+        targets.push(r);
+    }
+    for r in &targets {
+        for kind in KINDS {
+            for mut n in [hostile_attention(kind), attention(kind)] {
+                // The secret in every text the worker fills in.
+                let a = n.attention.as_mut().unwrap();
+                a.cause = format!("{} {LEAKED}", a.cause);
+                a.sound = Some(AWS_KEY.to_string());
+                n.title = format!("{} {AWS_KEY}", n.title);
+                let what = format!("{} {kind}", r.config.kind());
+                match render(r, &n, NOW).unwrap() {
+                    Rendered::Http {
+                        url, headers, body, ..
+                    } => {
+                        assert_no_secret(url.as_bytes(), &what);
+                        for (k, v) in headers {
+                            assert_no_secret(v.as_bytes(), &format!("{what} {k}"));
+                        }
+                        assert_no_secret(&body, &what);
+                    }
+                    Rendered::Exec { argv, stdin } => {
+                        for a in argv {
+                            assert_no_secret(a.as_bytes(), &what);
+                        }
+                        assert_no_secret(&stdin, &what);
+                    }
+                }
+            }
+        }
+    }
 }

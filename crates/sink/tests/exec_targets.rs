@@ -228,3 +228,166 @@ fn osascript_gets_the_text_as_run_arguments() {
     assert!(argv.iter().take(8).all(|a| !a.contains("touch")));
     assert_eq!(argv[8], n.title);
 }
+
+fn recorded_argv(record: &Path) -> Vec<String> {
+    let raw = std::fs::read(record).unwrap();
+    let mut argv: Vec<String> = raw
+        .split(|&b| b == 0)
+        .map(|a| String::from_utf8(a.to_vec()).unwrap())
+        .collect();
+    // printf ends every argument with a NUL: the last split is empty.
+    assert_eq!(argv.pop().as_deref(), Some(""));
+    argv
+}
+
+const TURN: &str = "12m 30s · 14 tool calls · 3 files written · 1 failure";
+
+#[test]
+fn desktop_attention_urgency_and_sound_per_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("argv");
+    let bin = fake_notify_send(dir.path(), &record);
+    let mut r = resolved("desk", "type = \"desktop\"\n");
+    r.desktop_program = Some(bin.join("notify-send"));
+    let run = |n: &Notification| {
+        let d = send(&r, n, &opts(Duration::from_secs(10)));
+        assert!(matches!(d, Delivery::Delivered { .. }), "{d:?}");
+        recorded_argv(&record)
+    };
+    for (kind, urgency, sound) in [
+        ("done", "normal", "complete"),
+        ("needs_you", "critical", "message-new-instant"),
+        ("idle", "low", "message"),
+        ("failed", "critical", "dialog-warning"),
+    ] {
+        let n = attention(kind);
+        let argv = run(&n);
+        assert_eq!(
+            argv[..6],
+            [
+                "-a".to_string(),
+                "hookwatch".into(),
+                "-u".into(),
+                urgency.into(),
+                format!("--hint=string:sound-name:{sound}"),
+                "--".into(),
+            ],
+            "{kind}"
+        );
+        assert_eq!(argv.len(), 8, "{argv:?}");
+        assert_eq!(argv[6], n.title);
+        let body = &argv[7];
+        let message = n.attention.as_ref().unwrap().message.clone().unwrap();
+        assert!(body.starts_with(&message.replace('&', "&amp;")), "{body}");
+        assert!(body.contains(TURN) && body.ends_with("myproj · main · fix-login-bug"));
+        assert_eq!(body.contains("hookwatch show 42"), kind == "failed");
+
+        // Some(""): silent. Some(name): that sound. A name no sound theme
+        // has (quotes, `$(...)`): left out.
+        for (choice, hint) in [
+            ("", None),
+            ("bell", Some("--hint=string:sound-name:bell")),
+            ("x\"; $(touch /tmp/pwned)", None),
+        ] {
+            let mut n = attention(kind);
+            n.attention.as_mut().unwrap().sound = Some(choice.into());
+            let argv = run(&n);
+            let hints: Vec<&String> = argv.iter().filter(|a| a.starts_with("--hint")).collect();
+            assert_eq!(hints.first().map(|h| h.as_str()), hint, "{choice:?}");
+            assert_eq!(argv.len(), 7 + hints.len());
+        }
+
+        // A huge hostile message: bounded, escaped, scrubbed.
+        let argv = run(&hostile_attention(kind));
+        let (summary, body) = (&argv[argv.len() - 2], &argv[argv.len() - 1]);
+        assert!(summary.chars().count() <= 200);
+        assert!(body.chars().count() <= 600, "{}", body.chars().count());
+        assert!(body.contains("&lt;script&gt;") && !body.contains('<'));
+        assert!(body.contains(TURN), "the facts survive a huge message");
+        for a in &argv {
+            assert_no_secret(a.as_bytes(), "notify-send argv");
+        }
+    }
+    let mut n = attention("done");
+    n.test = true;
+    let argv = run(&n);
+    assert_eq!(argv[6], format!("[test] {}", n.title));
+}
+
+#[test]
+fn osascript_gets_the_sound_as_a_run_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = resolved("desk", "type = \"desktop\"\n");
+    r.desktop_program = Some(dir.path().join("osascript"));
+    let argv_of = |n: &Notification| match render(&r, n, NOW).unwrap() {
+        Rendered::Exec { argv, .. } => argv,
+        other => panic!("{other:?}"),
+    };
+    for (kind, sound) in [
+        ("done", "Hero"),
+        ("needs_you", "Glass"),
+        ("idle", "Pop"),
+        ("failed", "Basso"),
+    ] {
+        let n = attention(kind);
+        let argv = argv_of(&n);
+        assert!(
+            argv[4].ends_with("sound name (item 4 of argv)"),
+            "{}",
+            argv[4]
+        );
+        assert_eq!(argv[7], "--");
+        assert_eq!(argv[8], n.title);
+        assert!(!argv[9].contains("&amp;"), "osascript shows text as it is");
+        assert_eq!(argv[10], "hookwatch");
+        assert_eq!(argv[11], sound);
+        assert_eq!(argv.len(), 12);
+
+        let with_sound = |s: &str| {
+            let mut n = attention(kind);
+            n.attention.as_mut().unwrap().sound = Some(s.into());
+            argv_of(&n)
+        };
+        let argv = with_sound("");
+        assert!(!argv[4].contains("sound"));
+        assert_eq!(argv.len(), 11);
+
+        // A name that tries to break out of AppleScript never gets near
+        // the script: argv only, and here not even that.
+        let argv = with_sound("Glass\" & do shell script \"touch /tmp/x");
+        assert!(argv.iter().all(|a| !a.contains("touch")));
+        let argv = with_sound("Submarine");
+        assert_eq!(argv[11], "Submarine");
+        assert!(argv.iter().take(8).all(|a| !a.contains("Submarine")));
+    }
+}
+
+#[test]
+fn command_gets_the_attention_in_its_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("stdin.json");
+    let r = sh(&format!("cat > '{}'", out.display()));
+    for kind in KINDS {
+        let n = hostile_attention(kind);
+        let d = send(&r, &n, &opts(Duration::from_secs(10)));
+        assert!(matches!(d, Delivery::Delivered { .. }), "{d:?}");
+        let raw = std::fs::read(&out).unwrap();
+        assert_no_secret(&raw, "command stdin");
+        let got: Notification = serde_json::from_slice(&raw).unwrap();
+        let a = got.attention.expect("attention in the JSON");
+        let sent = n.attention.unwrap();
+        assert_eq!(a.kind, kind);
+        assert_eq!(a.priority, sent.priority);
+        assert_eq!(a.turn_ms, Some(750_000));
+        assert_eq!(a.tool_calls, Some(14));
+        assert_eq!(
+            a.branch.as_deref(),
+            Some("feat/[REDACTED:aws-access-key-id]")
+        );
+        let m = a.message.unwrap();
+        assert!(m.starts_with("token [REDACTED:"), "{}", &m[..60]);
+        assert!(m.contains("<script>"), "data, not markup: passed as is");
+        assert_eq!(got.title, n.title);
+        assert_eq!(got.alerts.len(), usize::from(kind == "failed"));
+    }
+}

@@ -596,6 +596,7 @@ fn render_is_deterministic() {
     let f = secret_file(dir.path(), "s", "http://127.0.0.1:9/x");
     let dsn = secret_file(dir.path(), "d", "http://k@127.0.0.1:9/1");
     let key = secret_file(dir.path(), "k", "key");
+    let bot = secret_file(dir.path(), "b", BOT_TOKEN);
     for cfg in [
         format!(
             "type = \"webhook\"\nurl_file = {}\nsecret_file = {}\n",
@@ -607,6 +608,10 @@ fn render_is_deterministic() {
         format!("type = \"pagerduty\"\nrouting_key_file = {}\n", q(&key)),
         format!("type = \"sentry\"\ndsn_file = {}\n", q(&dsn)),
         "type = \"ntfy\"\ntopic = \"t\"\n".to_string(),
+        format!(
+            "type = \"telegram\"\nbot_token_file = {}\nchat_id = 1\n",
+            q(&bot)
+        ),
         "type = \"command\"\nargv = [\"/bin/true\"]\n".to_string(),
     ] {
         let r = resolved("det", &cfg);
@@ -616,5 +621,6 @@ fn render_is_deterministic() {
         // Debug output of a rendered request hides URL paths and bodies.
         let dbg = format!("{a:?}");
         assert!(!dbg.contains("/x") && !dbg.contains("key\""), "{dbg}");
+        assert!(!dbg.contains(BOT_TOKEN), "{dbg}");
     }
 }

@@ -36,10 +36,10 @@ impl Notifier {
         }
         let known = |t: &str| alerts.targets.get(t).is_some_and(|c| c.common().enabled);
         let limits = config.check(&known)?;
-        for k in [Kind::Done, Kind::NeedsYou, Kind::Idle] {
+        for k in Kind::ALL {
             for t in config.targets_of(k) {
                 let kind = alerts.targets.get(t).map(|c| c.kind()).unwrap_or("");
-                if matches!(kind, "pagerduty" | "sentry") {
+                if !hookwatch_sink::accepts_attention(kind, k.as_str()) {
                     return Err(format!(
                         "[notify.{k}] names target {t:?}, a {kind} target: paging and error \
                          trackers take only the \"failed\" kind; use desktop, ntfy, slack, \

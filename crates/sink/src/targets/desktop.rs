@@ -3,13 +3,20 @@
 //! source, so a title like `$(rm -rf ~)` or `" & do shell script "` is just
 //! text.
 
-use super::headline;
-use crate::text::{cut_chars, one_line, Facts};
-use crate::{Notification, Priority, Rendered, Severity, Status};
+use super::{attention_lines, headline, mark, AttentionView, Kind};
+use crate::text::{cut_chars, entity_escape, no_escape, one_line, Facts, Unit};
+use crate::{Notification, Priority, Rendered, Severity};
 use std::path::Path;
 
 const SUMMARY_MAX: usize = 200;
 const BODY_MAX: usize = 600;
+
+/// The AppleScript run by osascript: fixed text, the notification comes in
+/// as `argv` items (title, body, subtitle, and the sound name if any).
+const OSASCRIPT: &str = "display notification (item 2 of argv) with title (item 1 of argv) \
+                         subtitle (item 3 of argv)";
+const OSASCRIPT_SOUND: &str = "display notification (item 2 of argv) with title (item 1 of argv) \
+                               subtitle (item 3 of argv) sound name (item 4 of argv)";
 
 pub(crate) fn render(
     program: Option<&Path>,
@@ -25,40 +32,62 @@ pub(crate) fn render(
                 .to_string()
         });
     };
-    let f = Facts::of(n);
-    let summary = cut_chars(
-        &match (n.status, n.test) {
-            (_, true) => format!("[test] {}", f.title),
-            (Status::Resolved, _) => format!("Resolved: {}", f.title),
-            _ => f.title.clone(),
-        },
-        SUMMARY_MAX,
-    );
-    let body = match &n.attention {
-        Some(a) => super::attention_text(n, a, BODY_MAX * 4),
-        None => body(n, &f),
+    let is_osascript = program.file_name().is_some_and(|f| f == "osascript");
+    let view = AttentionView::of(n);
+    let (summary, body, urgency) = match &view {
+        Some(v) => {
+            // Notification daemons read a markup subset in the body;
+            // osascript shows text as it is.
+            let esc = if is_osascript {
+                no_escape
+            } else {
+                entity_escape
+            };
+            let urgency = match v.attention.priority {
+                Priority::Low => "low",
+                Priority::Default => "normal",
+                Priority::High | Priority::Urgent => "critical",
+            };
+            (
+                cut_chars(&v.title, SUMMARY_MAX),
+                attention_lines(v, BODY_MAX, Unit::Chars, esc),
+                urgency,
+            )
+        }
+        None => {
+            let f = Facts::of(n);
+            let body = cut_chars(&body(n, &f), BODY_MAX);
+            let body = if is_osascript {
+                body
+            } else {
+                body.replace('&', "&amp;").replace('<', "&lt;")
+            };
+            let urgency = match n.severity {
+                Severity::Critical => "critical",
+                Severity::Error | Severity::Warning => "normal",
+                Severity::Info => "low",
+            };
+            (
+                cut_chars(&format!("{}{}", mark(n), f.title), SUMMARY_MAX),
+                body,
+                urgency,
+            )
+        }
     };
-    let body = cut_chars(&body, BODY_MAX);
-    let sound = n
-        .attention
-        .as_ref()
-        .and_then(|a| sound(a, is_osascript_name(program)));
     let prog = program.to_string_lossy().into_owned();
-    let is_osascript = is_osascript_name(program);
     let argv = if is_osascript {
-        // The texts (and the sound name) are argv items, never AppleScript
-        // source.
-        let display = if sound.is_some() {
-            "display notification (item 2 of argv) with title (item 1 of argv) subtitle (item 3 of argv) sound name (item 4 of argv)"
-        } else {
-            "display notification (item 2 of argv) with title (item 1 of argv) subtitle (item 3 of argv)"
-        };
+        let sound = view.as_ref().and_then(|v| sound(v, mac_sound));
         let mut argv = vec![
             prog,
             "-e".into(),
             "on run argv".into(),
             "-e".into(),
-            display.into(),
+            if sound.is_some() {
+                OSASCRIPT_SOUND
+            } else {
+                OSASCRIPT
+            }
+            .into(),
             "-e".into(),
             "end run".into(),
             "--".into(),
@@ -69,33 +98,13 @@ pub(crate) fn render(
         argv.extend(sound);
         argv
     } else {
-        let urgency = match (&n.attention, n.severity) {
-            (Some(a), _) => match a.priority {
-                Priority::Low => "low",
-                Priority::Default => "normal",
-                Priority::High | Priority::Urgent => "critical",
-            },
-            (None, Severity::Critical) => "critical",
-            (None, Severity::Error | Severity::Warning) => "normal",
-            (None, Severity::Info) => "low",
-        };
-        let mut argv = vec![
-            prog,
-            "-a".into(),
-            app_name.to_string(),
-            "-u".into(),
-            urgency.into(),
-        ];
-        if let Some(s) = sound {
+        let mut argv = vec![prog, "-a".into(), app_name.to_string()];
+        argv.extend(["-u".into(), urgency.into()]);
+        if let Some(s) = view.as_ref().and_then(|v| sound(v, freedesktop_sound)) {
             argv.push(format!("--hint=string:sound-name:{s}"));
         }
-        argv.extend([
-            // A title starting with '-' must not be read as an option.
-            "--".into(),
-            summary,
-            // Notification daemons read a markup subset in the body.
-            body.replace('&', "&amp;").replace('<', "&lt;"),
-        ]);
+        // A title starting with '-' must not be read as an option.
+        argv.extend(["--".into(), summary, body]);
         argv
     };
     Ok(Rendered::Exec {
@@ -104,36 +113,43 @@ pub(crate) fn render(
     })
 }
 
-fn is_osascript_name(program: &Path) -> bool {
-    program.file_name().is_some_and(|f| f == "osascript")
-}
-
-/// The sound to ask for: the configured one, or the kind's default for
-/// the platform (freedesktop sound theme names; macOS system sounds).
-/// `Some("")` in the config means silence. Only names of letters, digits,
-/// '-', '_' and '.' pass: it becomes part of a notify-send hint.
-fn sound(a: &crate::Attention, macos: bool) -> Option<String> {
-    let name = match a.sound.as_deref() {
-        Some(s) => s.to_string(),
-        None => match (a.kind.as_str(), macos) {
-            ("needs_you", false) => "message-new-instant",
-            ("done", false) => "complete",
-            ("idle", false) => "message",
-            ("failed", false) => "dialog-warning",
-            ("needs_you", true) => "Glass",
-            ("done", true) => "Hero",
-            ("idle", true) => "Pop",
-            ("failed", true) => "Basso",
-            _ => return None,
-        }
-        .to_string(),
+/// The sound to play: the one the worker chose, else the kind's default
+/// for the platform; `Some("")` from the worker means silent. Names are
+/// kept to what sound themes use, so nothing odd reaches the notifier.
+fn sound(v: &AttentionView, default: fn(Kind) -> Option<&'static str>) -> Option<String> {
+    let name = match v.attention.sound.as_deref() {
+        Some(s) => s.trim(),
+        None => default(v.kind)?,
     };
-    (!name.is_empty()
+    let ok = !name.is_empty()
         && name.len() <= 64
         && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)))
-    .then_some(name)
+            .chars()
+            .all(|c| c.is_alphanumeric() || " ._-".contains(c));
+    ok.then(|| name.to_string())
+}
+
+/// Names from the freedesktop sound naming specification (played by the
+/// notification daemon through the sound theme, e.g. via libcanberra).
+fn freedesktop_sound(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::NeedsYou => Some("message-new-instant"),
+        Kind::Done => Some("complete"),
+        Kind::Idle => Some("message"),
+        Kind::Failed => Some("dialog-warning"),
+        Kind::Other => None,
+    }
+}
+
+/// Names of macOS system sounds (/System/Library/Sounds).
+fn mac_sound(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::NeedsYou => Some("Glass"),
+        Kind::Done => Some("Hero"),
+        Kind::Idle => Some("Pop"),
+        Kind::Failed => Some("Basso"),
+        Kind::Other => None,
+    }
 }
 
 fn body(n: &Notification, f: &Facts) -> String {

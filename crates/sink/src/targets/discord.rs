@@ -1,8 +1,8 @@
 //! Discord webhook: a short `content` and one embed; mentions disabled so
 //! error text cannot ping anyone; `?wait=true` so a 200 means it was saved.
 
-use super::headline;
-use crate::text::{cut_chars, one_line, short_session, Facts};
+use super::{headline, mark, AttentionView, Kind};
+use crate::text::{cut_chars, escape_within, one_line, short_session, Facts, Unit};
 use crate::time::event_time;
 use crate::{Notification, Rendered, Severity, Status};
 use serde_json::{json, Value};
@@ -68,65 +68,95 @@ struct Field {
     inline: bool,
 }
 
-/// Green for done, amber for needs you, grey-blue for idle, red for failed.
-fn attention_color(kind: &str) -> u32 {
+/// Discord markdown in free text: a message that says `snake_case` or
+/// `<@123>` is shown as written, not as italics or a mention.
+fn markdown_escape(c: char) -> Option<&'static str> {
+    Some(match c {
+        '\\' => "\\\\",
+        '*' => "\\*",
+        '_' => "\\_",
+        '~' => "\\~",
+        '`' => "\\`",
+        '|' => "\\|",
+        '>' => "\\>",
+        '<' => "\\<",
+        '#' => "\\#",
+        '[' => "\\[",
+        ']' => "\\]",
+        '@' => "\\@",
+        _ => return None,
+    })
+}
+
+/// Colour by kind: green done, amber needs you, blue-grey idle, red
+/// failed.
+fn attention_color(kind: Kind) -> u32 {
     match kind {
-        "done" => 0x2ECC71,
-        "needs_you" => 0xE67E22,
-        "idle" => 0x95A5A6,
-        _ => 0xE74C3C,
+        Kind::Done => 0x2ECC71,
+        Kind::NeedsYou => 0xF39C12,
+        Kind::Idle => 0x607D8B,
+        Kind::Failed => 0xE74C3C,
+        Kind::Other => 0x3498DB,
     }
 }
 
-/// An attention notification: the message as the description, what the
-/// turn did and where as fields.
-fn attention_payload(n: &Notification, a: &crate::Attention, now_unix_s: i64) -> Value {
-    let prefix = if n.test { "[test] " } else { "" };
-    let title = cut_chars(&format!("{prefix}{}", one_line(&n.title)), TITLE_MAX);
-    let mut fields = Vec::new();
-    if let Some(v) = super::attention_facts(a) {
-        fields
-            .push(json!({"name": "Turn", "value": cut_chars(&v, FIELD_VALUE_MAX), "inline": true}));
+/// Claude is done, needs you, is idle or failed: the message as the
+/// description, the turn's facts and the place as inline fields, the
+/// failure's hint in the footer.
+fn attention(n: &Notification, v: &AttentionView, now_unix_s: i64) -> Value {
+    let title = cut_chars(&v.title, TITLE_MAX);
+    let content = cut_chars(&title, CONTENT_MAX.min(300));
+    let mut fields: Vec<Value> = Vec::new();
+    let mut used = title.chars().count();
+    // Field values render markdown too: a branch called `__init__` must
+    // not turn bold.
+    let mut add = |name: &str, value: &str, used: &mut usize| {
+        let name = cut_chars(name, FIELD_NAME_MAX);
+        let value = escape_within(value, FIELD_VALUE_MAX, Unit::Chars, markdown_escape);
+        *used += name.chars().count() + value.chars().count();
+        fields.push(json!({"name": name, "value": value, "inline": true}));
+    };
+    if let Some(line) = v.failure_line() {
+        add("Failure", &line, &mut used);
     }
-    if let Some(v) = super::attention_where(n, a) {
-        fields.push(
-            json!({"name": "Where", "value": cut_chars(&v, FIELD_VALUE_MAX), "inline": true}),
-        );
+    for f in v.turn.iter().chain(&v.place) {
+        add(f.name, &f.value, &mut used);
     }
-    // Title, fields and footer are short; the description takes the rest
-    // of the 6000 characters.
-    let description = cut_chars(
-        a.message.as_deref().unwrap_or("").trim(),
-        DESCRIPTION_MAX.min(EMBED_TOTAL_MAX - 2 * FIELD_VALUE_MAX - TITLE_MAX - 100),
+    let footer = cut_chars(
+        &match v.failure {
+            Some(a) => format!("Details: {} · hookwatch", a.show_hint()),
+            None => "hookwatch".to_string(),
+        },
+        FOOTER_MAX,
     );
+    used += footer.chars().count();
     let mut embed = json!({
         "title": title,
-        "color": attention_color(&a.kind),
+        "color": attention_color(v.kind),
         "timestamp": event_time(n.created_us, now_unix_s),
-        "footer": {"text": "hookwatch"},
+        "footer": {"text": footer},
         "fields": fields,
     });
-    if !description.is_empty() {
-        embed["description"] = Value::String(description);
+    if let Some(m) = &v.message {
+        let room = DESCRIPTION_MAX.min(EMBED_TOTAL_MAX.saturating_sub(used));
+        let description = escape_within(m, room, Unit::Chars, markdown_escape);
+        if !description.is_empty() {
+            embed["description"] = Value::String(description);
+        }
     }
     json!({
-        "content": cut_chars(&title, CONTENT_MAX.min(300)),
+        "content": content,
         "embeds": [embed],
         "allowed_mentions": {"parse": []},
     })
 }
 
 fn payload(n: &Notification, now_unix_s: i64) -> Value {
-    if let Some(a) = &n.attention {
-        return attention_payload(n, a, now_unix_s);
+    if let Some(v) = AttentionView::of(n) {
+        return attention(n, &v, now_unix_s);
     }
     let f = Facts::of(n);
-    let prefix = match (n.status, n.test) {
-        (_, true) => "[test] ",
-        (Status::Resolved, _) => "Resolved: ",
-        _ => "",
-    };
-    let title = cut_chars(&format!("{prefix}{}", f.title), TITLE_MAX);
+    let title = cut_chars(&format!("{}{}", mark(n), f.title), TITLE_MAX);
     let content = cut_chars(&title, CONTENT_MAX.min(300));
 
     let mut description = String::new();
@@ -246,6 +276,19 @@ fn payload(n: &Notification, now_unix_s: i64) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_is_shown_as_written() {
+        assert_eq!(
+            escape_within("a_b *c* <@1> \\", 100, Unit::Chars, markdown_escape),
+            "a\\_b \\*c\\* \\<\\@1\\> \\\\"
+        );
+        // A cut never leaves a lone backslash.
+        assert_eq!(
+            escape_within("ab**", 4, Unit::Chars, markdown_escape),
+            "ab…"
+        );
+    }
 
     #[test]
     fn wait_is_added_once() {

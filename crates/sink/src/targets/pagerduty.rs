@@ -2,7 +2,13 @@
 //! group, so repeated notifications of one group land in one incident and a
 //! resolve closes it.
 
-use super::headline;
+//!
+//! Attention notifications: PagerDuty pages people, so only the "failed"
+//! kind belongs here (see `accepts_attention`). It renders as the alert it
+//! carries, with the attention facts in `custom_details`. Should another
+//! kind be sent anyway, it goes out at `info` severity, never higher.
+
+use super::{headline, Kind};
 use crate::text::{class_of, cut_chars, one_line, sha256_hex, tool_of, Facts};
 use crate::time::event_time;
 use crate::{Notification, Rendered, Severity, Status};
@@ -66,7 +72,16 @@ fn body(routing_key: &str, hostname: &str, n: &Notification, now_unix_s: i64) ->
     let mut payload = Map::new();
     payload.insert("summary".into(), cut_chars(&summary, SUMMARY_MAX).into());
     payload.insert("source".into(), hostname.into());
-    payload.insert("severity".into(), severity(n.severity).into());
+    let informational = n
+        .attention
+        .as_ref()
+        .is_some_and(|a| Kind::of(&a.kind) != Kind::Failed);
+    let sev = if informational {
+        Severity::Info
+    } else {
+        n.severity
+    };
+    payload.insert("severity".into(), severity(sev).into());
     payload.insert(
         "timestamp".into(),
         event_time(n.created_us, now_unix_s).into(),
@@ -77,7 +92,12 @@ fn body(routing_key: &str, hostname: &str, n: &Notification, now_unix_s: i64) ->
     if let Some(p) = f.project {
         payload.insert("group".into(), one_line(p).into());
     }
-    if let Some(c) = f.newest.and_then(class_of) {
+    let class = f
+        .newest
+        .and_then(class_of)
+        .or(n.attention.as_ref().map(|a| a.kind.as_str()))
+        .filter(|c| !c.is_empty());
+    if let Some(c) = class {
         payload.insert("class".into(), one_line(c).into());
     }
     payload.insert("custom_details".into(), details(n, &f));
@@ -137,6 +157,11 @@ fn details(n: &Notification, f: &Facts) -> Value {
     }
     if n.test {
         d["test"] = true.into();
+    }
+    if let Some(a) = &n.attention {
+        let mut a = a.clone();
+        a.message = a.message.map(|m| cut_chars(&m, 4000));
+        d["attention"] = serde_json::to_value(a).unwrap_or_default();
     }
     d
 }

@@ -2,9 +2,18 @@
 //! notification key, so a retry is deduplicated by Sentry; the fingerprint
 //! derives from the group, so one group is one Sentry issue.
 
-use super::plain_text;
+//!
+//! Attention notifications: Sentry tracks errors, so only the "failed"
+//! kind belongs here (see `accepts_attention`); it renders as the alert it
+//! carries, with the attention facts as tags and extra. Should another
+//! kind be sent anyway, it goes out at level `info`.
+
+use super::{attention_lines, plain_text, AttentionView, Kind};
 use crate::secrets::Dsn;
-use crate::text::{class_of, cut_chars, sha256_hex, tool_of, user_agent, Facts, VERSION};
+use crate::text::{
+    class_of, cut_bytes, cut_chars, no_escape, sha256_hex, tool_of, user_agent, Facts, Unit,
+    VERSION,
+};
 use crate::time::{event_time, rfc3339_s};
 use crate::{Notification, Rendered, Severity, Status};
 use serde_json::{json, Map, Value};
@@ -70,6 +79,12 @@ fn level(n: &Notification) -> &'static str {
     if n.status == Status::Resolved {
         return "info";
     }
+    if n.attention
+        .as_ref()
+        .is_some_and(|a| Kind::of(&a.kind) != Kind::Failed)
+    {
+        return "info";
+    }
     match n.severity {
         Severity::Critical => "fatal",
         Severity::Error => "error",
@@ -99,6 +114,12 @@ fn event(event_id: &str, dsn: &Dsn, hostname: &str, n: &Notification, now_unix_s
     if n.test {
         tag("test", Some("true"));
     }
+    if let Some(a) = &n.attention {
+        tag("attention", Some(a.kind.as_str()));
+        tag("cause", Some(a.cause.as_str()));
+        tag("branch", a.branch.as_deref());
+        tag("session_name", a.session_name.as_deref());
+    }
     let group = if !n.group_key.is_empty() {
         n.group_key.clone()
     } else {
@@ -111,7 +132,15 @@ fn event(event_id: &str, dsn: &Dsn, hostname: &str, n: &Notification, now_unix_s
         // A resolve note must not reopen the group's issue.
         fingerprint.push("resolved".to_string());
     }
-    let mut message = plain_text(n, true, MESSAGE_MAX, 20);
+    let mut message = match AttentionView::of(n) {
+        Some(v) => {
+            let title = cut_bytes(&v.title, 1024);
+            let room = MESSAGE_MAX.saturating_sub(title.len() + 1);
+            let lines = attention_lines(&v, room, Unit::Bytes, no_escape);
+            format!("{title}\n{lines}").trim_end().to_string()
+        }
+        None => plain_text(n, true, MESSAGE_MAX, 20),
+    };
     if n.status == Status::Resolved && !message.starts_with("Resolved") {
         message = cut_chars(&format!("Resolved: {message}"), MESSAGE_MAX);
     }
@@ -164,10 +193,17 @@ fn extra(n: &Notification) -> Value {
         .take(50)
         .map(|(k, v)| (cut_chars(k, 100), cut_chars(v, 500).into()))
         .collect();
-    json!({
+    let mut extra = json!({
         "alerts": alerts,
         "omitted": omitted,
         "labels": labels,
         "notification_key": cut_chars(&n.key, 200),
-    })
+    });
+    if let Some(a) = &n.attention {
+        let mut a = a.clone();
+        // Within the 16 kB of one extra item, escapes included.
+        a.message = a.message.map(|m| cut_chars(&m, 2000));
+        extra["attention"] = serde_json::to_value(a).unwrap_or_default();
+    }
+    extra
 }

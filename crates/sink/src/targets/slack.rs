@@ -1,9 +1,9 @@
 //! Slack incoming webhook: `text` (the notification fallback) plus Block
 //! Kit blocks (header, one section per alert, a context with the hint).
 
-use super::{headline, where_line};
-use crate::text::{cut_bytes, cut_chars, one_line, Facts};
-use crate::{AlertItem, Notification, Rendered, Status};
+use super::{headline, mark, where_line, AttentionView};
+use crate::text::{cut_bytes, cut_chars, entity_escape, escape_within, one_line, Facts, Unit};
+use crate::{AlertItem, Notification, Rendered};
 use serde_json::{json, Value};
 
 const HEADER_MAX: usize = 150;
@@ -47,47 +47,15 @@ fn code_safe(s: &str) -> String {
     s.replace('`', "'")
 }
 
-/// An attention notification: the title, the message, and a context line
-/// with what the turn did and where.
-fn attention_payload(n: &Notification, a: &crate::Attention) -> Value {
-    let mark = if n.test { "[test] " } else { "" };
-    let title = format!("{mark}{}", one_line(&n.title));
-    let mut blocks = vec![json!({
-        "type": "header",
-        "text": {"type": "plain_text", "text": cut_chars(&title, HEADER_MAX), "emoji": true},
-    })];
-    if let Some(m) = a
-        .message
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-    {
-        blocks.push(section(cut_escaped(&escape(m), SECTION_MAX)));
-    }
-    let mut context: Vec<String> = [super::attention_facts(a), super::attention_where(n, a)]
-        .into_iter()
-        .flatten()
-        .map(|s| escape(&s))
-        .collect();
-    context.push("sent by hookwatch".to_string());
-    blocks.push(json!({
-        "type": "context",
-        "elements": [{"type": "mrkdwn", "text": cut_escaped(&context.join(" · "), SECTION_MAX)}],
-    }));
-    json!({ "text": cut_escaped(&escape(&title), SECTION_MAX), "blocks": blocks })
-}
+/// What the push notification shows of the message after the title.
+const FALLBACK_EXCERPT: usize = 300;
 
 fn payload(n: &Notification) -> Value {
-    if let Some(a) = &n.attention {
-        return attention_payload(n, a);
+    if let Some(v) = AttentionView::of(n) {
+        return attention(&v);
     }
     let f = Facts::of(n);
-    let mark = match (n.status, n.test) {
-        (_, true) => "[test] ",
-        (Status::Resolved, _) => "Resolved: ",
-        _ => "",
-    };
-    let title = format!("{mark}{}", f.title);
+    let title = format!("{}{}", mark(n), f.title);
     let mut text = escape(&title);
     if let Some(p) = f.project.filter(|p| !title.contains(*p)) {
         text.push_str(&format!(" ({})", escape(&one_line(p))));
@@ -118,6 +86,44 @@ fn payload(n: &Notification) -> Value {
         "elements": [{"type": "mrkdwn", "text": cut_escaped(&context.join(" · "), SECTION_MAX)}],
     }));
     json!({ "text": cut_escaped(&text, SECTION_MAX), "blocks": blocks })
+}
+
+/// Claude is done, needs you, is idle or failed: the title as header, the
+/// message as a section, the failure (if any) with its hint, and the
+/// turn's facts and place as context. `text` carries title and the start
+/// of the message, as that is what phones show.
+fn attention(v: &AttentionView) -> Value {
+    let esc = |s: &str, max| escape_within(s, max, Unit::Chars, entity_escape);
+    let mut blocks = vec![json!({
+        "type": "header",
+        "text": {"type": "plain_text", "text": cut_chars(&v.title, HEADER_MAX), "emoji": true},
+    })];
+    let mut text = esc(&v.title, SECTION_MAX);
+    if let Some(m) = &v.message {
+        blocks.push(section(esc(m, SECTION_MAX)));
+        let excerpt = esc(&one_line(m), FALLBACK_EXCERPT);
+        text = esc(&v.title, SECTION_MAX - FALLBACK_EXCERPT - 1);
+        text.push('\n');
+        text.push_str(&excerpt);
+    }
+    if let (Some(a), Some(line)) = (v.failure, v.failure_line()) {
+        blocks.push(section(format!(
+            "*{}*\n`{}`",
+            esc(&line, SECTION_MAX / 2),
+            a.show_hint()
+        )));
+    }
+    let mut context: Vec<String> = [v.turn_line(), v.place_line()]
+        .iter()
+        .filter(|l| !l.is_empty())
+        .map(|l| esc(l, SECTION_MAX / 3))
+        .collect();
+    context.push("sent by hookwatch".to_string());
+    blocks.push(json!({
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": context.join(" · ")}],
+    }));
+    json!({ "text": text, "blocks": blocks })
 }
 
 fn section(text: String) -> Value {

@@ -41,20 +41,38 @@ pub(crate) fn render(
     })
 }
 
+/// The event type: `hookwatch.test`, `hookwatch.alert.resolved`,
+/// `hookwatch.attention.<kind>` (done, needs_you, idle, failed; the
+/// `attention` object is in `data`), else `hookwatch.alert.firing`. Test
+/// comes first so that receivers never act on a test; a resolve note
+/// stays one whatever notification it closes.
+pub(crate) fn event_type(n: &Notification) -> String {
+    if n.test {
+        return "hookwatch.test".to_string();
+    }
+    if n.status == Status::Resolved {
+        return "hookwatch.alert.resolved".to_string();
+    }
+    match &n.attention {
+        Some(a) => {
+            // The kind is text from the outbox row: only what an event
+            // type may hold goes into it.
+            let kind: String = a
+                .kind
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .take(32)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let kind = if kind.is_empty() { "other" } else { &kind };
+            format!("hookwatch.attention.{kind}")
+        }
+        None => "hookwatch.alert.firing".to_string(),
+    }
+}
+
 fn body(n: &Notification, now_unix_s: i64) -> Vec<u8> {
-    let attention = n
-        .attention
-        .as_ref()
-        .map(|a| format!("hookwatch.attention.{}", a.kind));
-    let kind = if n.test {
-        "hookwatch.test"
-    } else if let Some(k) = attention.as_deref() {
-        k
-    } else if n.status == Status::Resolved {
-        "hookwatch.alert.resolved"
-    } else {
-        "hookwatch.alert.firing"
-    };
+    let kind = event_type(n);
     let timestamp = event_time(n.created_us, now_unix_s);
     let encode = |data: &serde_json::Value| {
         serde_json::to_vec(&serde_json::json!({
@@ -65,6 +83,23 @@ fn body(n: &Notification, now_unix_s: i64) -> Vec<u8> {
         .unwrap_or_default()
     };
     let mut data = n.clone();
+    // A long attention message gives way first, to a length still worth
+    // reading; then the alerts, then every string.
+    for max in [None, Some(8000), Some(2000)] {
+        if let (Some(max), Some(m)) = (
+            max,
+            data.attention.as_mut().and_then(|a| a.message.as_mut()),
+        ) {
+            *m = cut_chars(m, max);
+        }
+        let out = encode(&serde_json::to_value(&data).unwrap_or_default());
+        if out.len() <= MAX_BODY {
+            return out;
+        }
+        if data.attention.is_none() {
+            break;
+        }
+    }
     loop {
         let value = serde_json::to_value(&data).unwrap_or_default();
         let out = encode(&value);
@@ -82,7 +117,8 @@ fn body(n: &Notification, now_unix_s: i64) -> Vec<u8> {
             }
             return encode(&cut_strings(value, 40));
         }
-        data.alerts.pop();
+        // The newest alert is the one a reader acts on: the oldest go.
+        data.alerts.remove(0);
         data.omitted += 1;
     }
 }
@@ -163,6 +199,23 @@ mod tests {
             .unwrap(),
             "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="
         );
+    }
+
+    #[test]
+    fn event_types() {
+        let mut n = Notification::default();
+        assert_eq!(event_type(&n), "hookwatch.alert.firing");
+        n.attention = Some(crate::Attention {
+            kind: "needs_you".into(),
+            ..Default::default()
+        });
+        assert_eq!(event_type(&n), "hookwatch.attention.needs_you");
+        n.attention.as_mut().unwrap().kind = "Weird.Kind!".into();
+        assert_eq!(event_type(&n), "hookwatch.attention.weirdkind");
+        n.attention.as_mut().unwrap().kind = "".into();
+        assert_eq!(event_type(&n), "hookwatch.attention.other");
+        n.test = true;
+        assert_eq!(event_type(&n), "hookwatch.test");
     }
 
     #[test]
