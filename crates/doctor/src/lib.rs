@@ -12,6 +12,7 @@
 
 pub mod command;
 pub mod contract;
+pub mod health;
 pub mod json;
 pub mod matcher;
 pub mod settings;

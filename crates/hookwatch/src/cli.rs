@@ -280,6 +280,18 @@ enum Cmd {
         #[arg(long, default_value_t = 30)]
         days: u32,
     },
+    /// Every hook's runs, failures, blocks, timeouts and durations, from
+    /// Claude Code's own session transcripts (any hook, not only hookwatch's)
+    Health {
+        /// Transcripts of the last N days
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// Only this project's sessions
+        #[arg(long)]
+        project: Option<std::path::PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Run any hook command against recorded events or fixtures, as Claude
     /// Code runs it, and check it against the event's contract
     Test {
@@ -756,6 +768,15 @@ pub fn run() -> i32 {
             timeout_s: timeout,
             variants,
             format,
+        }),
+        Cmd::Health {
+            days,
+            project,
+            json,
+        } => crate::cmd::health::run(crate::cmd::health::Args {
+            days,
+            project,
+            json,
         }),
         Cmd::Replay {
             session,

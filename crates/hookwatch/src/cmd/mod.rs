@@ -6,6 +6,7 @@ pub mod demo;
 pub mod doctor;
 pub mod export;
 pub mod guard;
+pub mod health;
 pub mod hooktest;
 pub mod ingest;
 pub mod install;

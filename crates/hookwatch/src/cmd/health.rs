@@ -1,0 +1,123 @@
+//! `hookwatch health`: every hook's runs, failures, blocks, timeouts and
+//! durations, from Claude Code's own transcripts (crates/doctor `health`),
+//! next to the hooks the settings register.
+
+use anyhow::Result;
+use hookwatch_doctor::health::{Health, HookHealth};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+pub struct Args {
+    pub days: u32,
+    pub project: Option<PathBuf>,
+    pub json: bool,
+}
+
+fn scrub(s: &str) -> String {
+    hookwatch_scrub::scrub_str(s).into_owned()
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let claude_dir = std::env::var_os("CLAUDE_CONFIG_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".claude"));
+    let since = SystemTime::now() - Duration::from_secs(u64::from(a.days) * 86_400);
+    let mut health = Health::default();
+    let mut files = 0;
+    let projects = claude_dir.join("projects");
+    let only = a
+        .project
+        .as_ref()
+        .map(|p| claude_dir_name(&p.canonicalize().unwrap_or(p.clone())));
+    for dir in std::fs::read_dir(&projects).into_iter().flatten().flatten() {
+        if let Some(o) = &only {
+            if dir.file_name().to_string_lossy() != *o {
+                continue;
+            }
+        }
+        for f in std::fs::read_dir(dir.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let p = f.path();
+            let recent = f
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= since);
+            if !recent || p.extension().is_none_or(|e| e != "jsonl") {
+                continue;
+            }
+            files += 1;
+            let Ok(file) = std::fs::File::open(&p) else {
+                continue;
+            };
+            for line in std::io::BufReader::new(file).lines().map_while(Result::ok) {
+                health.add_line(&line);
+            }
+        }
+    }
+    let hooks: Vec<HookHealth> = health
+        .finish()
+        .into_iter()
+        .map(|mut h| {
+            h.command = scrub(&h.command);
+            h.last_stderr = h.last_stderr.as_deref().map(scrub);
+            h
+        })
+        .collect();
+    if a.json {
+        for h in &hooks {
+            println!("{}", serde_json::to_string(h)?);
+        }
+        return Ok(());
+    }
+    println!(
+        "{:<20} {:>5} {:>6} {:>6} {:>8} {:>8} {:>8}  COMMAND",
+        "EVENT", "RUNS", "ERRORS", "BLOCKS", "TIMEOUTS", "P50", "P95"
+    );
+    let ms = |v: Option<u64>| v.map_or("-".to_string(), |m| format!("{m} ms"));
+    for h in &hooks {
+        let cmd: String = crate::cmd::query::safe(&h.command)
+            .chars()
+            .take(60)
+            .collect();
+        println!(
+            "{:<20} {:>5} {:>6} {:>6} {:>8} {:>8} {:>8}  {cmd}",
+            h.event,
+            h.runs,
+            h.errors,
+            h.blocks,
+            h.timeouts,
+            ms(h.p50_ms),
+            ms(h.p95_ms)
+        );
+        if let Some(e) = &h.last_stderr {
+            if h.errors + h.blocks > 0 {
+                let e: String = crate::cmd::query::safe(e).chars().take(100).collect();
+                println!("{:<20} last stderr: {e}", "");
+            }
+        }
+    }
+    println!(
+        "\n{files} transcript(s) of the last {} day(s). Claude Code records a hook's run only when it fails, blocks, times out or prints something (Stop hooks: every run), so RUNS is a lower bound for silent hooks.",
+        a.days
+    );
+    Ok(())
+}
+
+/// Claude Code's directory name for a project under `projects/`: the
+/// absolute path with every character other than a letter or digit
+/// turned into `-`.
+fn claude_dir_name(p: &std::path::Path) -> String {
+    p.display()
+        .to_string()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
