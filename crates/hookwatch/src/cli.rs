@@ -279,6 +279,17 @@ enum Cmd {
         /// Days of recorded tool calls to compare matchers with
         #[arg(long, default_value_t = 30)]
         days: u32,
+        /// Also run Claude Code (`claude --init-only`: Setup and
+        /// SessionStart hooks, no model call) and report which hooks ran
+        #[arg(long)]
+        live: bool,
+        /// With --live: also one real `claude -p` turn that calls Bash, to
+        /// probe prompt, tool and Stop hooks (spends tokens)
+        #[arg(long)]
+        spend_tokens: bool,
+        /// The Claude Code program
+        #[arg(long, default_value = "claude")]
+        claude: String,
     },
     /// Every hook's runs, failures, blocks, timeouts and durations, from
     /// Claude Code's own session transcripts (any hook, not only hookwatch's)
@@ -739,12 +750,18 @@ pub fn run() -> i32 {
             fail_on,
             path,
             days,
+            live,
+            spend_tokens,
+            claude,
         } => crate::cmd::doctor::run(crate::cmd::doctor::Args {
             project,
             json,
             fail_on,
             path,
             days,
+            live,
+            spend_tokens,
+            claude,
         }),
         Cmd::Test {
             event_ids,

@@ -54,6 +54,47 @@ fn doctor_finds_the_dead_matcher_and_health_the_slow_and_failing_hooks() {
     );
     assert!(f["fix"].as_str().unwrap().contains("Bash"));
 
+    // --live: Claude Code really runs (the stand-in answers its one turn):
+    // the lower-case matcher's hook did not run on the Bash call.
+    let api = ApiStandin::start(vec![Action::bash("true"), Action::text("done")]).unwrap();
+    let out = Command::new(BIN)
+        .env("HOME", tp.home())
+        .env("HOOKWATCH_HOME", tp.hookwatch_home())
+        .env("ANTHROPIC_BASE_URL", api.base_url())
+        .env("ANTHROPIC_API_KEY", "sk-ant-test")
+        .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
+        .env("DISABLE_AUTOUPDATER", "1")
+        .env("CLAUDE_CODE_MAX_RETRIES", "0")
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env_remove("CLAUDE_CONFIG_DIR")
+        .env_remove("CLAUDECODE")
+        .args([
+            "doctor",
+            "--json",
+            "--live",
+            "--spend-tokens",
+            "--project",
+            &project,
+            "--claude",
+        ])
+        .arg(&claude)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let live = v["live"].as_array().unwrap();
+    let by = |cmd: &str| {
+        live.iter()
+            .find(|l| l["command"].as_str().unwrap().starts_with(cmd))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by("echo never")["status"], "did-not-run", "{live:#?}");
+    assert_eq!(by("echo 'lint failed")["status"], "ran");
+    assert_eq!(by("echo 'lint failed")["exit"], 1);
+    assert_eq!(by("sleep 1.5")["status"], "ran");
+    assert!(by("sleep 1.5")["ms"].as_u64().unwrap() >= 1500);
+
     for _ in 0..2 {
         let api = ApiStandin::start(vec![Action::bash("echo hi"), Action::text("done")]).unwrap();
         let run = tp
@@ -79,14 +120,15 @@ fn doctor_finds_the_dead_matcher_and_health_the_slow_and_failing_hooks() {
     };
     let failing = by("echo 'lint failed");
     assert_eq!(failing["event"], "PreToolUse");
-    assert_eq!(failing["runs"], 2);
-    assert_eq!(failing["errors"], 2);
-    assert_eq!(failing["exit_codes"]["1"], 2);
+    // Two sessions, and the --live probe's turn.
+    assert_eq!(failing["runs"], 3);
+    assert_eq!(failing["errors"], 3);
+    assert_eq!(failing["exit_codes"]["1"], 3);
     assert_eq!(failing["last_stderr"], "lint failed: 3 problems");
-    assert_eq!(failing["sessions"], 2);
+    assert_eq!(failing["sessions"], 3);
     let slow = by("sleep 1.5");
     assert_eq!(slow["event"], "Stop");
-    assert_eq!(slow["runs"], 2);
+    assert_eq!(slow["runs"], 3);
     assert!(slow["p50_ms"].as_u64().unwrap() >= 1500, "{slow}");
     assert!(
         rows.iter()

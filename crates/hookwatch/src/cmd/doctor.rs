@@ -16,6 +16,9 @@ pub struct Args {
     pub fail_on: String,
     pub path: Option<String>,
     pub days: u32,
+    pub live: bool,
+    pub spend_tokens: bool,
+    pub claude: String,
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -55,10 +58,29 @@ pub fn run(a: Args) -> Result<()> {
         recorded_tools,
     };
     let report = diagnose(&env);
+    let live_rows = match (a.live || a.spend_tokens, &env.project) {
+        (true, Some(p)) => Some(live(&report, p, &a.claude, a.spend_tokens)?),
+        _ => None,
+    };
     if a.json {
-        println!("{}", serde_json::to_string(&report)?);
+        let mut v = serde_json::to_value(&report)?;
+        if let Some(l) = &live_rows {
+            v["live"] = serde_json::to_value(l)?;
+        }
+        println!("{v}");
     } else {
         print_report(&report, &env);
+        if let Some(l) = &live_rows {
+            print_live(l);
+        }
+    }
+    let dead = live_rows
+        .iter()
+        .flatten()
+        .filter(|l| l.status == "did-not-run")
+        .count();
+    if dead > 0 {
+        bail!("{dead} registered hook(s) did not run when their event happened");
     }
     let over = report
         .findings
@@ -136,4 +158,203 @@ fn print_report(r: &Report, env: &Env) {
         count(Severity::Info),
         env.path
     );
+}
+
+/// What `--live` saw of one registered hook.
+#[derive(Debug, serde::Serialize)]
+pub struct Live {
+    pub event: String,
+    pub matcher: Option<String>,
+    pub command: String,
+    pub file: PathBuf,
+    pub line: usize,
+    /// ran, did-not-run, not-probed
+    pub status: &'static str,
+    pub exit: Option<i32>,
+    pub ms: Option<u64>,
+    pub note: String,
+}
+
+/// One "Hooks: Event[:value] [command] finished with status N (Xms)" line
+/// of Claude Code's debug log.
+fn fired(log: &str) -> Vec<(String, String, i32, u64)> {
+    let mut out = Vec::new();
+    for line in log.lines() {
+        let Some(rest) = line.split_once("Hooks: ").map(|(_, r)| r) else {
+            continue;
+        };
+        let Some((head, tail)) = rest.split_once(" [") else {
+            continue;
+        };
+        let Some((command, after)) = tail.rsplit_once("] finished with status ") else {
+            continue;
+        };
+        let event = head.split(':').next().unwrap_or("").to_string();
+        let (status, ms) = after.split_once(" (").unwrap_or((after, ""));
+        out.push((
+            event,
+            command.to_string(),
+            status.trim().parse().unwrap_or(-1),
+            ms.trim_end_matches(')')
+                .trim_end_matches("ms")
+                .parse()
+                .unwrap_or(0),
+        ));
+    }
+    out
+}
+
+/// Run Claude Code for real and see which registered hooks fire: `claude
+/// --init-only` (Setup and SessionStart, no model call), and with
+/// `spend_tokens` one `claude -p` turn that runs `true` with Bash.
+pub fn live(
+    report: &Report,
+    project: &std::path::Path,
+    claude: &str,
+    spend_tokens: bool,
+) -> Result<Vec<Live>> {
+    let dir = tempfile_dir()?;
+    let mut logs = String::new();
+    let mut run = |args: &[&str], name: &str| -> Result<()> {
+        let file = dir.join(name);
+        let mut c = std::process::Command::new(claude);
+        c.args(args)
+            .arg("--debug-file")
+            .arg(&file)
+            .current_dir(project)
+            .env_remove("CLAUDECODE")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = c.spawn().map_err(|e| {
+            anyhow::anyhow!("cannot run {claude} ({e}): install Claude Code or pass --claude PATH")
+        })?;
+        let start = std::time::Instant::now();
+        while child.try_wait()?.is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(180) {
+                let _ = child.kill();
+                bail!(
+                    "{claude} {} did not finish within 3 minutes",
+                    args.join(" ")
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        logs.push_str(&std::fs::read_to_string(&file).unwrap_or_default());
+        Ok(())
+    };
+    eprintln!("hookwatch: running `{claude} --init-only` in {} (your Setup and SessionStart hooks run, as at every start)", project.display());
+    run(&["--init-only"], "init.log")?;
+    if spend_tokens {
+        eprintln!(
+            "hookwatch: running one `{claude} -p` turn (a Bash call of `true`; this spends tokens)"
+        );
+        run(
+            &[
+                "-p",
+                "Run the shell command `true` with the Bash tool, then answer with the word done.",
+                "--allowedTools",
+                "Bash",
+            ],
+            "turn.log",
+        )?;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let seen = fired(&logs);
+    let mut probed: Vec<&str> = vec!["Setup", "SessionStart"];
+    if spend_tokens {
+        probed.extend([
+            "UserPromptSubmit",
+            "PreToolUse",
+            "PostToolUse",
+            "PostToolBatch",
+            "Stop",
+        ]);
+    }
+    let mut out = Vec::new();
+    for h in &report.hooks {
+        let ran: Vec<&(String, String, i32, u64)> = seen
+            .iter()
+            .filter(|(e, c, _, _)| *e == h.event && *c == h.what)
+            .collect();
+        let tool_event = matches!(h.event.as_str(), "PreToolUse" | "PostToolUse");
+        let m = hookwatch_doctor::matcher::parse(h.matcher.as_deref());
+        let expected = probed.contains(&h.event.as_str())
+            && (!tool_event
+                || m.matches("Bash")
+                || h.matcher
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("bash")));
+        let (status, note) = match (ran.last(), expected) {
+            (Some(_), _) => ("ran", String::new()),
+            (None, true) => (
+                "did-not-run",
+                if tool_event {
+                    "the probe called Bash and this hook did not run".to_string()
+                } else {
+                    format!("{} happened and this hook did not run", h.event)
+                },
+            ),
+            (None, false) => (
+                "not-probed",
+                if spend_tokens || !probed.contains(&h.event.as_str()) && !tool_event {
+                    format!("the probe does not cause {}", h.event)
+                } else {
+                    "add --spend-tokens to probe tool, prompt and Stop hooks with one real turn"
+                        .to_string()
+                },
+            ),
+        };
+        out.push(Live {
+            event: h.event.clone(),
+            matcher: h.matcher.clone(),
+            command: h.what.clone(),
+            file: h.file.clone(),
+            line: h.line,
+            status,
+            exit: ran.last().map(|r| r.2),
+            ms: ran.last().map(|r| r.3),
+            note,
+        });
+    }
+    Ok(out)
+}
+
+fn tempfile_dir() -> Result<PathBuf> {
+    let d = std::env::temp_dir().join(format!("hookwatch-doctor-live-{}", std::process::id()));
+    std::fs::create_dir_all(&d)?;
+    Ok(d)
+}
+
+pub fn print_live(rows: &[Live]) {
+    println!();
+    println!("Live (which hooks really ran):");
+    for r in rows {
+        let mark = match r.status {
+            "ran" => "✓ ran        ",
+            "did-not-run" => "✗ did not run",
+            _ => "- not probed ",
+        };
+        let how = match (r.exit, r.ms) {
+            (Some(e), Some(ms)) => format!(" (exit {e}, {ms} ms)"),
+            _ => String::new(),
+        };
+        println!(
+            "  {mark} {}{}  `{}`{how}  ({}:{}){}",
+            r.event,
+            r.matcher
+                .as_deref()
+                .filter(|m| !m.is_empty())
+                .map(|m| format!(" [{m}]"))
+                .unwrap_or_default(),
+            crate::cmd::query::safe(&r.command),
+            r.file.display(),
+            r.line,
+            if r.note.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", r.note)
+            }
+        );
+    }
 }
