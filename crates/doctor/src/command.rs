@@ -429,3 +429,41 @@ pub fn find_on_path(name: &str, path: &str) -> Option<PathBuf> {
         std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     })
 }
+
+/// `'…/hookwatch' wrap -- 'ORIGINAL'`: a foreign hook run through
+/// hookwatch (`install --wrap`), which times and records it.
+pub fn wrapped(exe: &str, original: &str) -> String {
+    format!(
+        "{} wrap -- '{}'",
+        quote_program(exe),
+        original.replace('\'', r"'\''")
+    )
+}
+
+/// The original command of a wrapped one (exactly as it was written).
+pub fn unwrapped(command: &str) -> Option<String> {
+    let (program, rest) = command.split_once(" wrap -- '")?;
+    let program = program.trim().trim_matches(|c| c == '\'' || c == '"');
+    if Path::new(program)
+        .file_name()
+        .is_none_or(|n| n != "hookwatch")
+    {
+        return None;
+    }
+    let body = rest.strip_suffix('\'')?;
+    // Only our own quoting: every other ' is the '\'' sequence.
+    let original = body.replace(r"'\''", "'");
+    (wrapped(program, &original).ends_with(&format!("wrap -- '{body}'"))).then_some(original)
+}
+
+/// A program path as a shell word: bare when safe, else single-quoted.
+pub fn quote_program(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@%".contains(&b))
+    {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}

@@ -33,8 +33,21 @@ pub struct HookHealth {
     pub last_stderr: Option<String>,
     pub last_seen: Option<String>,
     pub sessions: u64,
+    /// Every run is counted (the hook runs through `hookwatch wrap`).
+    pub complete: bool,
     #[serde(skip)]
     session_ids: std::collections::BTreeSet<String>,
+}
+
+/// A run `hookwatch wrap` recorded.
+pub struct WrappedRun<'a> {
+    pub event: &'a str,
+    pub command: &'a str,
+    pub exit: i32,
+    pub ms: u64,
+    pub stderr: &'a str,
+    pub session: &'a str,
+    pub ts: Option<String>,
 }
 
 /// Per (event, command).
@@ -101,7 +114,9 @@ impl Health {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string();
-        if cmd.is_empty() || event.is_empty() {
+        // A hook run through `hookwatch wrap` is counted from the
+        // wrapper's own records (every run), not from these.
+        if cmd.is_empty() || event.is_empty() || crate::command::unwrapped(&cmd).is_some() {
             return;
         }
         // Stop hooks' runs come from the summary; their attachments say
@@ -146,6 +161,24 @@ impl Health {
             *h.exit_codes.entry(c as i32).or_default() += 1;
         }
         h.seen(ts, &session);
+    }
+
+    /// One run recorded by `hookwatch wrap` (complete: every run is).
+    pub fn add_run(&mut self, r: &WrappedRun<'_>) {
+        let h = self.entry(r.event, r.command);
+        h.complete = true;
+        h.runs += 1;
+        h.durations.push(r.ms);
+        *h.exit_codes.entry(r.exit).or_default() += 1;
+        match r.exit {
+            0 => {}
+            2 => h.blocks += 1,
+            _ => h.errors += 1,
+        }
+        if r.exit != 0 && !r.stderr.trim().is_empty() {
+            h.last_stderr = Some(r.stderr.trim().chars().take(300).collect());
+        }
+        h.seen(r.ts.clone(), r.session);
     }
 
     fn entry(&mut self, event: &str, cmd: &str) -> &mut HookHealth {

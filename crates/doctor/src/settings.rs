@@ -643,10 +643,12 @@ fn check_handler(
         .collect::<Vec<_>>()
         .join(" ");
     if kind == "command" {
+        // A hook run through `hookwatch wrap` is checked as itself.
+        let original = crate::command::unwrapped(&what).unwrap_or_else(|| what.clone());
         fs.extend(crate::command::check(
             &crate::command::Cmd {
                 event,
-                command: &what,
+                command: &original,
                 is_async,
                 plugin_root,
                 project: env.project.as_deref(),

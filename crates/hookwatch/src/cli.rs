@@ -140,6 +140,11 @@ enum Cmd {
         /// send a sample of each kind
         #[arg(long, value_name = "TYPE[=ARG]")]
         notify: Option<String>,
+        /// Also run your other command hooks in this file through
+        /// `hookwatch wrap`, so `hookwatch health` sees every run (output
+        /// and exit codes unchanged; uninstall restores the commands)
+        #[arg(long)]
+        wrap: bool,
     },
     /// Remove the recorder `install` added (the exact original bytes come back
     /// when nothing else changed meanwhile)
@@ -735,14 +740,15 @@ pub fn run() -> i32 {
             timeout,
             recover,
             notify,
+            wrap,
         } => {
             let dry_run = target.dry_run;
-            crate::cmd::install::install(&target, asynchronous, timeout, recover).and_then(|()| {
-                match notify {
+            crate::cmd::install::install(&target, asynchronous, timeout, recover, wrap).and_then(
+                |()| match notify {
                     Some(spec) => crate::cmd::notify::install(&spec, dry_run),
                     None => Ok(()),
-                }
-            })
+                },
+            )
         }
         Cmd::Doctor {
             project,

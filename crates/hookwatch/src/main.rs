@@ -17,6 +17,7 @@ mod recover;
 mod retention;
 mod timefmt;
 mod worker;
+mod wrap;
 
 fn main() {
     // Recorded prompts and tool output are private even when scrubbed.
@@ -29,6 +30,14 @@ fn main() {
     if let (Some(a), None) = (args.next(), args.next()) {
         if a == "hook" {
             std::process::exit(hook::run());
+        }
+    }
+    // A foreign hook run through hookwatch (`install --wrap`): also before
+    // anything else is built.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).take(4).collect();
+    if let [w, dash, command] = args.as_slice() {
+        if w == "wrap" && dash == "--" {
+            std::process::exit(wrap::run(&command.to_string_lossy()));
         }
     }
     // Not before the hook's route: no hook is ever a detached child, and

@@ -69,3 +69,124 @@ fn hookwatchs_own_install_is_clean_and_a_broken_project_is_not() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("error, warning or info"));
 }
+
+/// `install --wrap`: the user's own hooks run through `hookwatch wrap`,
+/// which changes nothing they do (stdout, stderr, exit code, quoting) and
+/// records every run for `hookwatch health`; `uninstall` gives the file
+/// back byte for byte.
+#[test]
+fn wrapped_hooks_behave_the_same_and_are_counted_every_time() {
+    let h = Home::new();
+    let d = tempfile::tempdir().unwrap();
+    let (home, project) = (d.path().join("home"), d.path().join("project"));
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(project.join(".claude")).unwrap();
+    let settings = serde_json::json!({"hooks": {
+        "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "cat >/dev/null; echo \"it's blocked\" >&2; exit 2", "timeout": 5}]}],
+        "PostToolUse": [{"matcher": "Write", "hooks": [{"type": "command", "command": "cat >/dev/null; printf '{\"systemMessage\":\"ok\"}'", "timeout": 5}]}],
+        "Stop": [{"hooks": [{"type": "command", "command": "cat >/dev/null; sleep 0.2; exit 1", "timeout": 5}]}]
+    }});
+    let original = serde_json::to_string_pretty(&settings).unwrap() + "\n";
+    let file = project.join(".claude/settings.json");
+    std::fs::write(&file, &original).unwrap();
+    let out = h
+        .cmd()
+        .env("HOME", &home)
+        .args(["install", "--scope", "project", "--wrap", "--project-dir"])
+        .arg(&project)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("3 hook(s) of yours now run through `hookwatch wrap`"));
+    let now: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let cmd_of = |event: &str, i: usize| -> String {
+        now["hooks"][event][i]["hooks"][0]["command"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let pre = cmd_of("PreToolUse", 0);
+    assert!(pre.contains(" wrap -- '"), "{pre}");
+    let sh = |event: &str, command: &str| {
+        let payload = serde_json::json!({"hook_event_name": event, "session_id": "w1", "cwd": project, "tool_name": "Bash", "tool_input": {"command": "ls"}}).to_string();
+        run_with_stdin(
+            std::process::Command::new("bash")
+                .arg("-c")
+                .arg(command)
+                .current_dir(&project)
+                .env("HOOKWATCH_HOME", h.path()),
+            payload.as_bytes(),
+        )
+    };
+    for (event, orig) in [
+        (
+            "PreToolUse",
+            settings["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
+                .as_str()
+                .unwrap(),
+        ),
+        (
+            "PostToolUse",
+            settings["hooks"]["PostToolUse"][0]["hooks"][0]["command"]
+                .as_str()
+                .unwrap(),
+        ),
+        (
+            "Stop",
+            settings["hooks"]["Stop"][0]["hooks"][0]["command"]
+                .as_str()
+                .unwrap(),
+        ),
+    ] {
+        let wrapped = cmd_of(event, 0);
+        let (a, b) = (sh(event, orig), sh(event, &wrapped));
+        assert_eq!(a.status.code(), b.status.code(), "{event}");
+        assert_eq!(a.stdout, b.stdout, "{event}");
+        assert_eq!(a.stderr, b.stderr, "{event}");
+    }
+    // doctor checks the original commands, not the wrapper.
+    let doc = doctor(&h, &home, &project, &["--json"]);
+    let v: Value = serde_json::from_slice(&doc.stdout).unwrap();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["severity"] != "error"),
+        "{v:#}"
+    );
+    // health counts every run, from the wrapper's records.
+    let out = h
+        .cmd()
+        .env("HOME", &home)
+        .args(["health", "--json", "--project"])
+        .arg(&project)
+        .output()
+        .unwrap();
+    let rows = json_lines(&out);
+    let pre_row = rows
+        .iter()
+        .find(|r| r["event"] == "PreToolUse")
+        .unwrap_or_else(|| panic!("{rows:?}"));
+    assert_eq!(pre_row["complete"], true);
+    assert_eq!(pre_row["runs"], 1);
+    assert_eq!(pre_row["blocks"], 1);
+    assert_eq!(pre_row["last_stderr"], "it's blocked");
+    let stop = rows.iter().find(|r| r["event"] == "Stop").unwrap();
+    assert_eq!(
+        (stop["errors"].as_u64(), stop["exit_codes"]["1"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(stop["p50_ms"].as_u64().unwrap() >= 200);
+    // uninstall: the exact bytes come back.
+    let out = h
+        .cmd()
+        .env("HOME", &home)
+        .args(["uninstall", "--scope", "project", "--project-dir"])
+        .arg(&project)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+}

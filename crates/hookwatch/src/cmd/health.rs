@@ -30,6 +30,10 @@ pub fn run(a: Args) -> Result<()> {
     let mut health = Health::default();
     let mut files = 0;
     let projects = claude_dir.join("projects");
+    let only_cwd = a
+        .project
+        .as_ref()
+        .map(|p| p.canonicalize().unwrap_or(p.clone()).display().to_string());
     let only = a
         .project
         .as_ref()
@@ -60,6 +64,45 @@ pub fn run(a: Args) -> Result<()> {
             for line in std::io::BufReader::new(file).lines().map_while(Result::ok) {
                 health.add_line(&line);
             }
+        }
+    }
+    // Runs of hooks under `hookwatch wrap` (install --wrap): every run.
+    let paths = crate::paths::Paths::resolve();
+    if let Ok(store) = crate::cmd::ingest::open_fresh(&paths) {
+        let since_us = crate::timefmt::now_us() - i64::from(a.days) * 86_400_000_000;
+        let rows = store
+            .events(&hookwatch_store::EventFilter {
+                event: Some("HookRun".into()),
+                since_us: Some(since_us),
+                ..Default::default()
+            })
+            .unwrap_or_default();
+        for r in rows {
+            let Some(p) = r
+                .payload
+                .as_deref()
+                .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok())
+            else {
+                continue;
+            };
+            let h = &p["hook"];
+            let (Some(event), Some(cmd)) = (h["event"].as_str(), h["command"].as_str()) else {
+                continue;
+            };
+            if let Some(o) = &only_cwd {
+                if !r.cwd.as_deref().is_some_and(|c| c.starts_with(o.as_str())) {
+                    continue;
+                }
+            }
+            health.add_run(&hookwatch_doctor::health::WrappedRun {
+                event,
+                command: cmd,
+                exit: h["exit_code"].as_i64().unwrap_or(0) as i32,
+                ms: h["duration_ms"].as_u64().unwrap_or(0),
+                stderr: h["stderr"].as_str().unwrap_or(""),
+                session: r.session_id.as_deref().unwrap_or(""),
+                ts: Some(crate::timefmt::rfc3339(r.time_us)),
+            });
         }
     }
     let hooks: Vec<HookHealth> = health
@@ -104,9 +147,15 @@ pub fn run(a: Args) -> Result<()> {
             }
         }
     }
+    let partial = hooks.iter().any(|h| !h.complete);
     println!(
-        "\n{files} transcript(s) of the last {} day(s). Claude Code records a hook's run only when it fails, blocks, times out or prints something (Stop hooks: every run), so RUNS is a lower bound for silent hooks.",
-        a.days
+        "\n{files} transcript(s) of the last {} day(s).{}",
+        a.days,
+        if partial {
+            " Claude Code records a hook's run only when it fails, blocks, times out or prints something (Stop hooks: every run), so RUNS is a lower bound for silent hooks; `hookwatch install --wrap` counts every run."
+        } else {
+            ""
+        }
     );
     Ok(())
 }

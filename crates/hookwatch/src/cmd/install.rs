@@ -89,14 +89,65 @@ pub fn hook_command() -> Result<String> {
 }
 
 fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@%".contains(&b))
-    {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
+    hookwatch_doctor::command::quote_program(s)
+}
+
+pub use hookwatch_doctor::command::{unwrapped, wrapped};
+
+/// Run every foreign command hook through `hookwatch wrap` (install
+/// --wrap). Returns how many were wrapped. Pure: no I/O.
+pub fn apply_wrap(settings: &mut Value, exe: &str) -> usize {
+    let mut n = 0;
+    let Some(hooks) = settings.get_mut("hooks").and_then(Value::as_object_mut) else {
+        return 0;
+    };
+    for groups in hooks.values_mut() {
+        for g in groups.as_array_mut().into_iter().flatten() {
+            for h in g
+                .get_mut("hooks")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if h.get("type").and_then(Value::as_str) != Some("command") {
+                    continue;
+                }
+                let Some(cmd) = h.get("command").and_then(Value::as_str) else {
+                    continue;
+                };
+                if is_ours(cmd) || unwrapped(cmd).is_some() || cmd.trim().is_empty() {
+                    continue;
+                }
+                h["command"] = Value::String(wrapped(exe, cmd));
+                n += 1;
+            }
+        }
     }
+    n
+}
+
+/// Give every wrapped hook its original command back. Pure: no I/O.
+pub fn apply_unwrap(settings: &mut Value) -> usize {
+    let mut n = 0;
+    let Some(hooks) = settings.get_mut("hooks").and_then(Value::as_object_mut) else {
+        return 0;
+    };
+    for groups in hooks.values_mut() {
+        for g in groups.as_array_mut().into_iter().flatten() {
+            for h in g
+                .get_mut("hooks")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(orig) = h.get("command").and_then(Value::as_str).and_then(unwrapped) {
+                    h["command"] = Value::String(orig);
+                    n += 1;
+                }
+            }
+        }
+    }
+    n
 }
 
 /// Whether a settings command string is a hookwatch recorder.
@@ -447,6 +498,7 @@ pub fn install(
     asynchronous: bool,
     timeout: u32,
     recover: bool,
+    wrap: bool,
 ) -> Result<()> {
     let SettingsTarget {
         scope,
@@ -476,6 +528,19 @@ pub fn install(
     } else {
         None
     };
+    let mut changes = changes;
+    if wrap {
+        let exe =
+            std::env::current_exe().context("cannot find the path of the hookwatch binary")?;
+        let n = apply_wrap(&mut settings, &exe.to_string_lossy());
+        println!(
+            "{}: {n} hook(s) of yours now run through `hookwatch wrap` (timed and recorded, output and exit code unchanged; `hookwatch health` shows them, `hookwatch uninstall` restores the commands)",
+            path.display()
+        );
+        if n > 0 {
+            changes.push(Change::Updated("wrap"));
+        }
+    }
     let new_text = render(&settings, original.as_deref());
     let old_text = original.clone().unwrap_or_default();
     let added = changes
@@ -581,7 +646,15 @@ pub fn uninstall(target: &SettingsTarget) -> Result<()> {
     let paths = Paths::resolve();
     let key = manifest_key(&path);
     let mut manifest = read_manifest(&paths);
-    let changes = apply_uninstall(&mut settings, manifest.get(&key));
+    let unwrapped_n = apply_unwrap(&mut settings);
+    let mut changes = apply_uninstall(&mut settings, manifest.get(&key));
+    if unwrapped_n > 0 {
+        println!(
+            "{}: {unwrapped_n} wrapped hook(s) get their own command back",
+            path.display()
+        );
+        changes.push(Change::Removed("wrap".into()));
+    }
     if changes.is_empty() {
         println!(
             "{}: hookwatch is not installed there; nothing to remove",

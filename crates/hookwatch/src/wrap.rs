@@ -1,0 +1,126 @@
+//! `hookwatch wrap -- COMMAND`: a foreign hook run through hookwatch
+//! (`hookwatch install --wrap`), so its health is complete: it runs
+//! COMMAND exactly as Claude Code would (`bash -c`, the same stdin,
+//! environment and directory), passes stdout, stderr and the exit code
+//! through unchanged, and records one `HookRun` event (event, command,
+//! exit, duration, output sizes, a stderr excerpt; scrubbed) in the spool.
+//! Recording never changes what the hook does: if it fails, the run stands.
+
+use crate::paths::Paths;
+use hookwatch_store::spool::{self, Header};
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+pub fn run(command: &str) -> i32 {
+    let mut input = Vec::new();
+    let _ = std::io::stdin()
+        .lock()
+        .take(64 << 20)
+        .read_to_end(&mut input);
+    let shell = if std::path::Path::new("/bin/bash").exists() {
+        "/bin/bash"
+    } else {
+        "/bin/sh"
+    };
+    let start = Instant::now();
+    let mut cmd = Command::new(shell);
+    cmd.arg("-c")
+        .arg(command)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Claude Code kills the wrapper on its timeout: the hook goes with it.
+    #[cfg(target_os = "linux")]
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "hookwatch wrap: cannot start {shell}: {e}"
+            );
+            return 1;
+        }
+    };
+    let mut stdin = child.stdin.take().expect("piped");
+    let fed = input.clone();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&fed);
+    });
+    let read_all = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let out = read_all(Box::new(child.stdout.take().expect("piped")));
+    let err = read_all(Box::new(child.stderr.take().expect("piped")));
+    let status = child.wait();
+    let _ = writer.join();
+    let stdout = out.join().unwrap_or_default();
+    let stderr = err.join().unwrap_or_default();
+    let millis = start.elapsed().as_millis() as u64;
+    let code = match &status {
+        Ok(s) => s.code().unwrap_or_else(|| {
+            use std::os::unix::process::ExitStatusExt;
+            128 + s.signal().unwrap_or(0)
+        }),
+        Err(_) => 1,
+    };
+    // The hook's own output first: Claude Code reads it after the exit.
+    let _ = std::io::stdout().lock().write_all(&stdout);
+    let _ = std::io::stderr().lock().write_all(&stderr);
+    record(command, &input, code, millis, stdout.len(), &stderr);
+    code
+}
+
+fn record(command: &str, input: &[u8], code: i32, millis: u64, stdout_len: usize, stderr: &[u8]) {
+    let ev: Value = serde_json::from_slice(input).unwrap_or(Value::Null);
+    let field = |k: &str| ev.get(k).cloned().unwrap_or(Value::Null);
+    let excerpt: String = String::from_utf8_lossy(stderr)
+        .trim()
+        .chars()
+        .take(500)
+        .collect();
+    let payload = json!({
+        "hook_event_name": "HookRun",
+        "session_id": field("session_id"),
+        "cwd": field("cwd"),
+        "hook": {
+            "event": field("hook_event_name"),
+            "tool_name": field("tool_name"),
+            "command": command,
+            "exit_code": code,
+            "duration_ms": millis,
+            "stdout_bytes": stdout_len,
+            "stderr_bytes": stderr.len(),
+            "stderr": excerpt,
+        },
+    });
+    let bytes = hookwatch_scrub::scrub_str(&payload.to_string())
+        .into_owned()
+        .into_bytes();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let header = Header {
+        v: spool::FORMAT_VERSION,
+        id: spool::new_id(now.as_micros() as i64, now.subsec_nanos()),
+        time_us: now.as_micros() as i64,
+        len: bytes.len() as u64,
+        original_size: bytes.len() as u64,
+        ..Header::default()
+    };
+    let paths = Paths::resolve();
+    let _ = std::fs::create_dir_all(paths.spool());
+    let _ = spool::write(&paths.spool(), &header, &bytes, false);
+}
