@@ -12,6 +12,7 @@
 
 pub mod command;
 pub mod contract;
+pub mod frontmatter;
 pub mod health;
 pub mod json;
 pub mod matcher;
@@ -68,6 +69,8 @@ pub enum Layer {
     Local,
     Managed,
     Plugin,
+    /// A skill's or agent's frontmatter: active while it runs.
+    Frontmatter,
 }
 
 /// One hook handler as Claude Code would load it.
@@ -133,6 +136,35 @@ pub fn diagnose(env: &Env) -> Report {
         }
         report.hooks.extend(file.hooks);
         report.findings.extend(file.findings);
+    }
+    for (path, is_agent) in frontmatter::files(&env.claude_dir, env.project.as_deref()) {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        match frontmatter::read(&text, is_agent) {
+            frontmatter::Frontmatter::None => {}
+            frontmatter::Frontmatter::Invalid(line, msg) => report.findings.push(finding(
+                "invalid-frontmatter",
+                Severity::Error,
+                &path,
+                Some(line),
+                format!("the frontmatter is not valid YAML ({msg}): its hooks never register"),
+                "fix the YAML between the --- lines",
+            )),
+            frontmatter::Frontmatter::Hooks(json, line) => {
+                report.files.push((path.clone(), true));
+                let mut file = settings::check_file(&path, &json, Layer::Frontmatter, true, env);
+                // Positions are the YAML's: point at its `hooks:`.
+                for f in &mut file.findings {
+                    f.line = Some(line);
+                }
+                for h in &mut file.hooks {
+                    h.line = line;
+                }
+                report.hooks.extend(file.hooks);
+                report.findings.extend(file.findings);
+            }
+        }
     }
     if managed_only {
         let ignored = report

@@ -134,6 +134,8 @@ fn broken() -> Vec<Case> {
         Case { name: "PreToolUse without timeout", files: vec![("P/.claude/settings.json", settings(r#"{"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "true"}]}]}"#))], expect: &["timeout-default"] },
         Case { name: "group with no hooks", files: vec![("P/.claude/settings.json", settings(r#"{"Stop": [{"hooks": []}]}"#))], expect: &["empty-group"] },
         Case { name: "allowManagedHooksOnly outside managed settings", files: vec![("C/settings.json", "{\"allowManagedHooksOnly\": true}".into())], expect: &["managed-only-outside-managed"] },
+        Case { name: "a skill's frontmatter hook with a lower-case tool", files: vec![("P/.claude/skills/fmt/SKILL.md", "---\nname: fmt\ndescription: format\nhooks:\n  PostToolUse:\n    - matcher: write\n      hooks:\n        - type: command\n          command: \"true\"\n---\nFormat files.\n".into())], expect: &["matcher-tool-case"] },
+        Case { name: "an agent whose frontmatter is not YAML", files: vec![("C/agents/reviewer.md", "---\nname: reviewer\nhooks: [unclosed\n---\nReview.\n".into())], expect: &["invalid-frontmatter"] },
         Case { name: "duplicate hooks key", files: vec![("P/.claude/settings.json", "{\"hooks\": {}, \"hooks\": {}}".into())], expect: &["duplicate-key"] },
     ]
 }

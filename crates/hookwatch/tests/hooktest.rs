@@ -162,6 +162,27 @@ fn a_stop_hook_that_ignores_stop_hook_active_is_a_loop() {
     let h = Home::new();
     let d = tempfile::tempdir().unwrap();
     std::fs::create_dir(d.path().join("src")).unwrap();
+    std::fs::write(d.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .arg("-C")
+            .arg(d.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(ok.status.success(), "git {args:?}: {ok:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&[
+        "-c",
+        "user.email=t@e",
+        "-c",
+        "user.name=t",
+        "commit",
+        "-qm",
+        "x",
+    ]);
     let stop = d.path().join("stop.json");
     std::fs::write(
         &stop,
@@ -185,6 +206,18 @@ fn a_stop_hook_that_ignores_stop_hook_active_is_a_loop() {
     assert!(
         t.contains("(from src)"),
         "runs from a subdirectory too: {t}"
+    );
+    assert!(t.contains("(in a git worktree)"), "and in a worktree: {t}");
+    let wts = std::process::Command::new("git")
+        .arg("-C")
+        .arg(d.path())
+        .args(["worktree", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&wts.stdout).lines().count(),
+        1,
+        "the worktree is removed again"
     );
 }
 

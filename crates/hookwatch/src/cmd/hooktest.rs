@@ -86,25 +86,51 @@ pub fn run(a: Args) -> Result<()> {
         bail!("no events to run: give --event-id, --session, --event or --fixture (`hookwatch events` lists recorded ones; `hookwatch fixtures export DIR` writes fixtures)");
     }
     let command = a.command.join(" ");
+    // A git worktree of the project (a session started there has it as its
+    // project dir): made for the run, removed after.
+    let worktree = if a.variants {
+        Worktree::add(&project)
+    } else {
+        None
+    };
     let mut results = Vec::new();
     for input in &inputs {
-        let mut runs: Vec<(String, Value, PathBuf)> =
-            vec![(input.label.clone(), input.payload.clone(), project.clone())];
+        let mut runs: Vec<(String, Value, PathBuf, PathBuf)> = vec![(
+            input.label.clone(),
+            input.payload.clone(),
+            project.clone(),
+            project.clone(),
+        )];
         if a.variants {
-            runs.extend(variants(input, &project));
+            runs.extend(
+                variants(input, &project)
+                    .into_iter()
+                    .map(|(l, p, cwd)| (l, p, cwd, project.clone())),
+            );
+            if let Some(w) = &worktree {
+                let mut p = input.payload.clone();
+                p["cwd"] = w.path.display().to_string().into();
+                runs.push((
+                    format!("{} (in a git worktree)", input.label),
+                    p,
+                    w.path.clone(),
+                    w.path.clone(),
+                ));
+            }
         }
-        for (label, payload, cwd) in runs {
+        for (label, payload, cwd, project_dir) in runs {
             results.push(run_one(
                 &command,
                 &label,
                 &payload,
                 &cwd,
-                &project,
+                &project_dir,
                 a.timeout_s,
                 &input.expect,
             )?);
         }
     }
+    drop(worktree);
     let failed = results.iter().filter(|r| !r.failures.is_empty()).count();
     match a.format.as_str() {
         "tap" => print_tap(&results),
@@ -268,6 +294,49 @@ fn variants(input: &Input, project: &Path) -> Vec<(String, Value, PathBuf)> {
         ));
     }
     out
+}
+
+/// A detached worktree of the project's repository, removed on drop.
+struct Worktree {
+    repo: PathBuf,
+    path: PathBuf,
+}
+
+impl Worktree {
+    fn add(project: &Path) -> Option<Worktree> {
+        if !project.join(".git").exists() {
+            return None;
+        }
+        let path =
+            std::env::temp_dir().join(format!("hookwatch-test-worktree-{}", std::process::id()));
+        let ok = Command::new("git")
+            .arg("-C")
+            .arg(project)
+            .args(["worktree", "add", "--detach", "--quiet"])
+            .arg(&path)
+            .arg("HEAD")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| Worktree {
+            repo: project.to_path_buf(),
+            path,
+        })
+    }
+}
+
+impl Drop for Worktree {
+    fn drop(&mut self) {
+        let _ = Command::new("git")
+            .arg("-C")
+            .arg(&self.repo)
+            .args(["worktree", "remove", "--force"])
+            .arg(&self.path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
 }
 
 fn run_one(
