@@ -364,6 +364,16 @@ enum Cmd {
         #[arg(last = true)]
         command: Vec<String>,
     },
+    /// A hook to start from, in bash, python or rust, that reads the event
+    /// from stdin and answers by the contract, with test cases
+    NewHook {
+        /// bash, python or rust
+        lang: String,
+        /// The event, e.g. PreToolUse
+        event: String,
+        /// Where to write it, e.g. .claude/hooks/guard.sh
+        path: std::path::PathBuf,
+    },
     /// Fixtures for `hookwatch test` from recorded events
     Fixtures {
         #[command(subcommand)]
@@ -816,6 +826,7 @@ pub fn run() -> i32 {
             all,
             command,
         }),
+        Cmd::NewHook { lang, event, path } => crate::cmd::newhook::run(&lang, &event, &path),
         Cmd::Fixtures {
             action: FixturesAction::Export { dir, event },
         } => crate::cmd::hooktest::export_fixtures(&dir, &event),

@@ -346,3 +346,49 @@ fn replay_shows_what_a_rules_change_would_change() {
     let seen = std::fs::read_to_string(d.path().join("seen")).unwrap();
     assert_eq!(seen.lines().filter(|l| !l.is_empty()).count(), 3);
 }
+
+/// `hookwatch new-hook`: the bash and Python templates pass the test cases
+/// written with them.
+#[test]
+fn new_hook_templates_pass_their_own_cases() {
+    let h = Home::new();
+    let d = tempfile::tempdir().unwrap();
+    for lang in ["bash", "python"] {
+        let path = d.path().join(format!("hooks/guard-{lang}"));
+        let out = h
+            .cmd()
+            .args(["new-hook", lang, "PreToolUse"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let cases = path.with_extension("cases.toml");
+        let out = test_cmd(
+            &h,
+            d.path(),
+            &["--fixture", cases.to_str().unwrap()],
+            &[path.to_str().unwrap()],
+        );
+        let t = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{lang}: {t}");
+        assert!(
+            t.contains("→ deny") && t.contains("2 passed"),
+            "{lang}: {t}"
+        );
+        // Not twice.
+        let again = h
+            .cmd()
+            .args(["new-hook", lang, "PreToolUse"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(!again.status.success());
+    }
+    let bad = h
+        .cmd()
+        .args(["new-hook", "bash", "pretooluse"])
+        .arg(d.path().join("x"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("case-sensitive"));
+}

@@ -10,6 +10,7 @@ pub mod health;
 pub mod hooktest;
 pub mod ingest;
 pub mod install;
+pub mod newhook;
 pub mod notify;
 pub mod prune;
 pub mod query;
