@@ -35,6 +35,10 @@ pub struct HookHealth {
     pub sessions: u64,
     /// Every run is counted (the hook runs through `hookwatch wrap`).
     pub complete: bool,
+    /// Drift: is this command registered in the settings today? (None:
+    /// not checked.) Sessions that ran a command the files no longer have
+    /// ran an older configuration.
+    pub registered: Option<bool>,
     #[serde(skip)]
     session_ids: std::collections::BTreeSet<String>,
 }

@@ -135,6 +135,16 @@ fn doctor_finds_the_dead_matcher_and_health_the_slow_and_failing_hooks() {
             .all(|r| !r["command"].as_str().unwrap().contains("never-fires")),
         "the dead hook never ran"
     );
+    assert_eq!(failing["registered"], true);
+    // Drift: the Stop hook is removed from the settings; the sessions that
+    // ran it ran an older configuration.
+    tp.write_project_settings(&json!({"hooks": {
+        "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "echo 'lint failed: 3 problems' >&2; exit 1", "timeout": 10}]}]
+    }}))
+    .unwrap();
+    let rows = json_lines(&hw(&["health", "--json", "--project", &project]));
+    let slow = rows.iter().find(|r| r["command"] == "sleep 1.5").unwrap();
+    assert_eq!(slow["registered"], false, "{slow}");
     let text = hw(&["health", "--project", &project]);
     assert!(String::from_utf8_lossy(&text.stdout).contains("lower bound"));
 }

@@ -105,13 +105,47 @@ pub fn run(a: Args) -> Result<()> {
             });
         }
     }
+    // Drift: the hooks the settings register today, against what sessions ran.
+    let project = a.project.clone().or_else(|| std::env::current_dir().ok());
+    let now = hookwatch_doctor::diagnose(&hookwatch_doctor::Env {
+        claude_dir: claude_dir.clone(),
+        home: home.clone(),
+        project,
+        managed_file: PathBuf::from(if cfg!(target_os = "macos") {
+            "/Library/Application Support/ClaudeCode/managed-settings.json"
+        } else {
+            "/etc/claude-code/managed-settings.json"
+        }),
+        path: String::new(),
+        recorded_tools: Vec::new(),
+    });
+    let registered = |event: &str, cmd: &str| {
+        now.hooks.iter().any(|h| {
+            let what =
+                hookwatch_doctor::command::unwrapped(&h.what).unwrap_or_else(|| h.what.clone());
+            (h.event == event || (event == "Stop" && h.event == "SubagentStop")) && what == cmd
+        })
+    };
     let hooks: Vec<HookHealth> = health
         .finish()
         .into_iter()
         .map(|mut h| {
+            h.registered = Some(registered(&h.event, &h.command));
             h.command = scrub(&h.command);
             h.last_stderr = h.last_stderr.as_deref().map(scrub);
             h
+        })
+        .collect();
+    let never_seen: Vec<&hookwatch_doctor::Hook> = now
+        .hooks
+        .iter()
+        .filter(|h| h.kind == "command" && h.event == "Stop")
+        .filter(|h| {
+            let what =
+                hookwatch_doctor::command::unwrapped(&h.what).unwrap_or_else(|| h.what.clone());
+            !hooks
+                .iter()
+                .any(|x| x.event == "Stop" && x.command == scrub(&what))
         })
         .collect();
     if a.json {
@@ -140,11 +174,24 @@ pub fn run(a: Args) -> Result<()> {
             ms(h.p50_ms),
             ms(h.p95_ms)
         );
+        if h.registered == Some(false) {
+            println!("{:<20} not in the settings now: those sessions ran an older configuration (changed or removed since)", "");
+        }
         if let Some(e) = &h.last_stderr {
             if h.errors + h.blocks > 0 {
                 let e: String = crate::cmd::query::safe(e).chars().take(100).collect();
                 println!("{:<20} last stderr: {e}", "");
             }
+        }
+    }
+    if files > 0 {
+        for h in &never_seen {
+            println!(
+                "Stop hook `{}` ({}:{}) is registered but no session of these ran it (every Stop hook run is recorded): `hookwatch doctor --live --spend-tokens` checks it",
+                crate::cmd::query::safe(&h.what),
+                h.file.display(),
+                h.line
+            );
         }
     }
     let partial = hooks.iter().any(|h| !h.complete);
