@@ -241,7 +241,15 @@ impl<'a> AttentionView<'a> {
                 });
             }
         };
-        at("Project", f.project);
+        // The project's name, not its path: the title says where already,
+        // and a phone shows a few dozen characters.
+        at(
+            "Project",
+            f.project.map(|p| {
+                let p = p.trim_end_matches('/');
+                p.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or(p)
+            }),
+        );
         at("Branch", attention.branch.as_deref());
         // The friendly name tells sessions apart; the id is the fallback.
         at(
