@@ -16,12 +16,14 @@ pub struct Cmd<'a> {
     pub home: &'a Path,
     /// PATH of Claude Code's non-interactive shell.
     pub path: &'a str,
+    /// The PATH of the shell `hookwatch doctor` runs in (nvm, Homebrew …),
+    /// when it differs: found only there is a warning, not an error.
+    pub shell_path: Option<&'a str>,
 }
 
 /// Events where exit 2 (not 1) blocks or keeps Claude working.
 const BLOCKING: &[&str] = &[
     "PreToolUse",
-    "PermissionRequest",
     "UserPromptSubmit",
     "UserPromptExpansion",
     "Stop",
@@ -89,10 +91,25 @@ pub fn check(c: &Cmd<'_>, file: &Path, line: usize) -> Vec<Finding> {
             "use \"$CLAUDE_PROJECT_DIR\"/… or an absolute path",
         ));
     }
-    let words = split_words(cmd);
+    let mut words = split_words(cmd);
+    // `VAR=value cmd …`: the program is the first word after assignments;
+    // shell keywords and groupings are not programs.
+    while words.first().is_some_and(|(w, q)| {
+        !q && w.contains('=') && !w.starts_with('=') && !w.starts_with('/') && !w.starts_with('-')
+    }) {
+        words.remove(0);
+    }
     let Some((first, _)) = words.first().cloned() else {
         return out;
     };
+    if matches!(
+        first.as_str(),
+        "[[" | "(" | "{" | ":" | "time" | "!" | "function" | "then" | "do"
+    ) || first.starts_with('(')
+    {
+        check_text(c, cmd, file, line, &mut out);
+        return out;
+    }
     for (w, quoted) in &words {
         if !quoted
             && (w.contains("$CLAUDE_PROJECT_DIR")
@@ -108,35 +125,58 @@ pub fn check(c: &Cmd<'_>, file: &Path, line: usize) -> Vec<Finding> {
             break;
         }
     }
-    // The program, and the script it runs (`bash x.sh`, or `./x.sh`).
+    // The program, and the script it runs (`bash x.sh`, or `./x.sh`). After
+    // an interpreter, only a word that looks like a file is a script:
+    // `npx prettier`, `python3 -m black`, `uv run ruff`, `node -e '…'` run
+    // no script of the project's.
     let first_path = expand(&first, c);
     let interpreter = INTERPRETERS.contains(&basename(&first_path));
-    let script_word = if interpreter {
-        words
+    let looks_like_file = |w: &str| {
+        w.contains('/')
+            || [
+                ".sh", ".bash", ".py", ".js", ".mjs", ".cjs", ".ts", ".rb", ".pl", ".php",
+            ]
             .iter()
-            .skip(1)
-            .find(|(w, _)| !w.starts_with('-'))
-            .map(|(w, _)| w.clone())
+            .any(|x| w.ends_with(x))
+    };
+    let script_word = if interpreter {
+        let mut found = None;
+        for (w, _) in words.iter().skip(1) {
+            if matches!(w.as_str(), "-c" | "-m" | "-e" | "--eval" | "-p" | "--print") {
+                break;
+            }
+            if w.starts_with('-') {
+                continue;
+            }
+            if looks_like_file(w) {
+                found = Some(w.clone());
+            }
+            break;
+        }
+        found
     } else if first.contains('/') {
         Some(first.clone())
     } else {
         None
     };
-    if !first.contains('/')
-        && !first.contains('$')
-        && !BUILTINS.contains(&first.as_str())
-        && find_on_path(&first, c.path).is_none()
-    {
-        {
-            out.push(f(
+    if !first.contains('/') && !first.contains('$') && !BUILTINS.contains(&first.as_str()) {
+        match (find_on_path(&first, c.path), c.shell_path.and_then(|p| find_on_path(&first, p))) {
+            (Some(_), _) => {}
+            (None, Some(found)) => out.push(f(
+                "command-on-login-path-only",
+                Severity::Warning,
+                format!(
+                    "`{first}` is found only through your shell's PATH ({}), not a system PATH: a Claude Code started from an IDE or a launcher cannot run this hook (exit 127)",
+                    found.display()
+                ),
+                &format!("use the absolute path: {}", found.display()),
+            )),
+            (None, None) => out.push(f(
                 "command-not-found",
                 Severity::Error,
-                format!(
-                    "`{first}` is not on the PATH of Claude Code's non-interactive shell ({}): the hook fails with exit 127",
-                    c.path
-                ),
-                "use the program's absolute path (`command -v` in your terminal shows it; nvm, Homebrew and pyenv add theirs only in login shells)",
-            ));
+                format!("`{first}` is not on the PATH ({}): the hook fails with exit 127", c.path),
+                "install it, or use the program's absolute path",
+            )),
         }
     }
     let Some(script) = script_word else {

@@ -74,18 +74,35 @@ fn specific_fields(event: &str) -> &'static [&'static str] {
             "updatedInput",
             "additionalContext",
         ],
-        "PostToolUse" => &["hookEventName", "additionalContext", "updatedMCPToolOutput"],
-        "PostToolUseFailure"
-        | "Notification"
-        | "SessionStart"
-        | "UserPromptSubmit"
-        | "UserPromptExpansion"
-        | "PostModelSwitch"
-        | "Setup"
-        | "SubagentStart"
-        | "PostToolBatch"
-        | "Stop"
-        | "SubagentStop" => &["hookEventName", "additionalContext"],
+        "PostToolUse" => &[
+            "hookEventName",
+            "additionalContext",
+            "updatedToolOutput",
+            "updatedMCPToolOutput",
+            "classifierContext",
+        ],
+        "SessionStart" => &[
+            "hookEventName",
+            "additionalContext",
+            "initialUserMessage",
+            "sessionTitle",
+            "watchPaths",
+            "reloadSkills",
+        ],
+        "UserPromptSubmit" => &[
+            "hookEventName",
+            "additionalContext",
+            "sessionTitle",
+            "suppressOriginalPrompt",
+        ],
+        "UserPromptExpansion" => &[
+            "hookEventName",
+            "additionalContext",
+            "suppressOriginalPrompt",
+        ],
+        "PermissionDenied" => &["hookEventName", "retry"],
+        "PostToolUseFailure" | "Notification" | "PostModelSwitch" | "Setup" | "SubagentStart"
+        | "PostToolBatch" | "Stop" | "SubagentStop" => &["hookEventName", "additionalContext"],
         "PermissionRequest" => &["hookEventName", "decision"],
         "PreModelSwitch" => &[
             "hookEventName",
@@ -189,6 +206,14 @@ pub fn judge(r: &Run<'_>) -> Verdict {
         2 => {
             outcome = "stderr to Claude".into();
             note(Severity::Info, format!("exit 2 on {}: stderr is shown, but nothing is blocked (the action already happened or cannot be blocked)", r.event));
+        }
+        code if json.is_some() => {
+            note(
+                Severity::Info,
+                format!(
+                    "exit {code} with a valid JSON answer: the JSON decides and no error is shown"
+                ),
+            );
         }
         code => {
             outcome = "error".into();
@@ -317,7 +342,10 @@ fn check_json(
     if hso.contains_key("additionalContext") && outcome == "nothing" {
         *outcome = "context".into();
     }
-    if let Some(p) = hso.get("permissionDecision") {
+    if let Some(p) = hso
+        .get("permissionDecision")
+        .filter(|_| matches!(event, "PreToolUse" | "PreModelSwitch"))
+    {
         match p.as_str() {
             Some(d @ ("allow" | "deny" | "ask" | "defer")) => *outcome = d.into(),
             _ => note(

@@ -135,7 +135,7 @@ impl Health {
                     let s = s
                         .strip_prefix("Failed with non-blocking status code: ")
                         .unwrap_or(s);
-                    h.last_stderr = Some(s.trim().chars().take(300).collect());
+                    h.last_stderr = Some(bounded(s));
                 }
             }
             "hook_blocking_error" => {
@@ -180,7 +180,7 @@ impl Health {
             _ => h.errors += 1,
         }
         if r.exit != 0 && !r.stderr.trim().is_empty() {
-            h.last_stderr = Some(r.stderr.trim().chars().take(300).collect());
+            h.last_stderr = Some(bounded(r.stderr));
         }
         h.seen(r.ts.clone(), r.session);
     }
@@ -220,6 +220,12 @@ impl Health {
         });
         out
     }
+}
+
+/// The stderr kept: whole up to 4 KB, so the caller can scrub it before it
+/// cuts it for display (a cut token no longer looks like one).
+fn bounded(s: &str) -> String {
+    s.trim().chars().take(4096).collect()
 }
 
 impl HookHealth {

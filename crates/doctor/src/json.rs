@@ -83,6 +83,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         s: text.as_bytes(),
         i: 0,
         depth: 0,
+        newlines: memchr_newlines(text.as_bytes()),
     };
     p.ws();
     let v = p.value()?;
@@ -97,19 +98,65 @@ struct Parser<'a> {
     s: &'a [u8],
     i: usize,
     depth: usize,
+    /// Offsets of every '\n': a position's line is a binary search, so a
+    /// big file (`~/.claude.json`) parses in linear time.
+    newlines: Vec<usize>,
+}
+
+/// JSON's number grammar (JSON.parse refuses `01`, `1.`, `.5`, `+1`).
+fn json_number(t: &str) -> bool {
+    let b = t.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return false,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+fn memchr_newlines(s: &[u8]) -> Vec<usize> {
+    s.iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i)
+        .collect()
 }
 
 impl Parser<'_> {
     fn pos(&self, at: usize) -> (usize, usize) {
-        let before = &self.s[..at.min(self.s.len())];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = at
-            - before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1)
-            + 1;
-        (line, col)
+        let at = at.min(self.s.len());
+        let before = self.newlines.partition_point(|&n| n < at);
+        let line_start = if before == 0 {
+            0
+        } else {
+            self.newlines[before - 1] + 1
+        };
+        (before + 1, at - line_start + 1)
     }
     fn err(&self, msg: &str) -> SyntaxError {
         let (line, column) = self.pos(self.i);
@@ -165,6 +212,7 @@ impl Parser<'_> {
         }
         std::str::from_utf8(&self.s[start..self.i])
             .ok()
+            .filter(|t| json_number(t))
             .and_then(|t| t.parse::<f64>().ok())
             .map(Json::Num)
             .ok_or_else(|| {
@@ -297,5 +345,11 @@ mod tests {
         assert!(parse("// c\n{}").is_err());
         assert!(parse(&"[".repeat(10_000)).is_err());
         assert_eq!(parse("\"\\u00e9\"").unwrap().as_str(), Some("é"));
+        for bad in ["01", "1.", "-.5", "+1", "1e"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        for good in ["0", "-0.5", "10", "1e9", "2.5E-3"] {
+            assert!(parse(good).is_ok(), "{good}");
+        }
     }
 }

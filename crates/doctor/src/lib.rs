@@ -103,6 +103,8 @@ pub struct Env {
     pub managed_file: PathBuf,
     /// PATH of Claude Code's non-interactive shell.
     pub path: String,
+    /// The PATH of the shell the doctor runs in, if known.
+    pub shell_path: Option<String>,
     /// Tool names recorded in the last days (hookwatch's store), to show
     /// matchers that never matched; empty: not known.
     pub recorded_tools: Vec<String>,

@@ -654,6 +654,7 @@ fn check_handler(
                 project: env.project.as_deref(),
                 home: &env.home,
                 path: &env.path,
+                shell_path: env.shell_path.as_deref(),
             },
             path,
             h.line,

@@ -65,6 +65,7 @@ fn run(c: &Case) -> Vec<(String, Severity)> {
         managed_file: managed.join("managed-settings.json"),
         path: "/usr/local/bin:/usr/bin:/bin".into(),
         recorded_tools: Vec::new(),
+        shell_path: None,
     };
     diagnose(&env)
         .findings
@@ -196,6 +197,16 @@ fn clean_setups_have_no_warnings() {
             ("C/plugins/cache/acme/fmt/1.0/scripts/fmt.sh*", "#!/bin/sh\ncat >/dev/null\nexit 0\n".into()),
         ], expect: &[] },
         Case { name: "no settings at all", files: vec![], expect: &[] },
+        // Commands that run no script of the project's (no false
+        // script-missing or command-not-found).
+        Case { name: "inline commands", files: vec![("P/.claude/settings.json", settings(r#"{
+            "PostToolUse": [{"matcher": "Write", "hooks": [
+                {"type": "command", "command": "bash -c 'cd \"$CLAUDE_PROJECT_DIR\" && true'", "timeout": 30},
+                {"type": "command", "command": "FOO=1 sh -c 'exit 0'", "timeout": 30},
+                {"type": "command", "command": "[[ -f package.json ]] && true", "timeout": 30},
+                {"type": "command", "command": "sh -e -c 'true'", "timeout": 30}
+            ]}]
+        }"#))], expect: &[] },
     ];
     for c in &cases {
         let found: Vec<_> = run(c)
@@ -223,6 +234,7 @@ fn findings_name_the_line() {
         managed_file: d.path().join("etc/managed-settings.json"),
         path: "/usr/bin:/bin".into(),
         recorded_tools: vec!["Bash".into(), "Read".into()],
+        shell_path: None,
     });
     let f = r
         .findings

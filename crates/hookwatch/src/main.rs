@@ -20,25 +20,25 @@ mod worker;
 mod wrap;
 
 fn main() {
+    let mut args = std::env::args_os().skip(1);
+    let first = args.next();
+    // A foreign hook run through hookwatch (`install --wrap`) goes first:
+    // it must not get hookwatch's umask (or anything else) before it runs.
+    if first.as_deref() == Some(std::ffi::OsStr::new("wrap")) {
+        if let (Some(dash), Some(command), None) = (args.next(), args.next(), args.next()) {
+            if dash == "--" {
+                std::process::exit(wrap::run(&command.to_string_lossy()));
+            }
+        }
+    }
     // Recorded prompts and tool output are private even when scrubbed.
     unsafe {
         libc::umask(0o077);
     }
     // `hookwatch hook` runs on every tool call: route it before clap, config
     // layering or anything else is built (the hot path is hook.rs).
-    let mut args = std::env::args_os().skip(1);
-    if let (Some(a), None) = (args.next(), args.next()) {
-        if a == "hook" {
-            std::process::exit(hook::run());
-        }
-    }
-    // A foreign hook run through hookwatch (`install --wrap`): also before
-    // anything else is built.
-    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).take(4).collect();
-    if let [w, dash, command] = args.as_slice() {
-        if w == "wrap" && dash == "--" {
-            std::process::exit(wrap::run(&command.to_string_lossy()));
-        }
+    if first.as_deref() == Some(std::ffi::OsStr::new("hook")) && args.next().is_none() {
+        std::process::exit(hook::run());
     }
     // Not before the hook's route: no hook is ever a detached child, and
     // the hook should not pay even a getenv for it.

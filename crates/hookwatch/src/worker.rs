@@ -117,6 +117,13 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
         }
     };
     let mut store = crate::cmd::ingest::open_store(paths)?;
+    if notifier.is_none() {
+        // [notify] off: nothing is waiting to be told, so turning it on
+        // later never notifies what happened meanwhile.
+        if let Err(e) = store.attention_to_head() {
+            log(format!("error: {e}"));
+        }
+    }
     for dir in ["failures", "budget", "allow-once"] {
         hookwatch_store::counter::prune(&paths.state().join(dir), Duration::from_secs(2 * 86400));
     }
@@ -169,13 +176,17 @@ impl Passes<'_> {
         store
             .cursors_behind(routing, self.recover.is_some())
             .unwrap_or(false)
-            || (self.notifier.is_some() && store.attention_behind().unwrap_or(false))
+            // The notify pass runs inside the delivery pass: without a
+            // working [alerts]/targets config it cannot move its cursor.
+            || (self.notifier.is_some()
+                && self.alerting.is_some()
+                && store.attention_behind().unwrap_or(false))
     }
 
     /// When the next outbox row or held notification is due.
     fn next_due(&self, store: &Store) -> Option<i64> {
         let outbox = store.next_due().unwrap_or(None);
-        let held = match self.notifier {
+        let held = match self.notifier.filter(|_| self.alerting.is_some()) {
             Some(_) => store.next_attention_due().unwrap_or(None),
             None => None,
         };

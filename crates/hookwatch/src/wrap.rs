@@ -55,19 +55,40 @@ pub fn run(command: &str) -> i32 {
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(&fed);
     });
-    let read_all = |mut r: Box<dyn Read + Send>| {
+    // Output goes through as it comes: a hook whose first line is
+    // `{"async":true}` is backgrounded by Claude Code at that line, and must
+    // stay so. Only sizes and the start of stderr are kept.
+    let pass = |mut r: Box<dyn Read + Send>, to_stderr: bool| {
         std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = r.read_to_end(&mut buf);
-            buf
+            let mut kept = Vec::new();
+            let mut total = 0usize;
+            let mut buf = [0u8; 8192];
+            loop {
+                let n = match r.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                total += n;
+                if to_stderr && kept.len() < 8192 {
+                    kept.extend_from_slice(&buf[..n.min(8192 - kept.len())]);
+                }
+                let _ = if to_stderr {
+                    let mut e = std::io::stderr().lock();
+                    e.write_all(&buf[..n]).and_then(|_| e.flush())
+                } else {
+                    let mut o = std::io::stdout().lock();
+                    o.write_all(&buf[..n]).and_then(|_| o.flush())
+                };
+            }
+            (total, kept)
         })
     };
-    let out = read_all(Box::new(child.stdout.take().expect("piped")));
-    let err = read_all(Box::new(child.stderr.take().expect("piped")));
+    let out = pass(Box::new(child.stdout.take().expect("piped")), false);
+    let err = pass(Box::new(child.stderr.take().expect("piped")), true);
     let status = child.wait();
     let _ = writer.join();
-    let stdout = out.join().unwrap_or_default();
-    let stderr = err.join().unwrap_or_default();
+    let (stdout_len, _) = out.join().unwrap_or_default();
+    let (stderr_len, stderr) = err.join().unwrap_or_default();
     let millis = start.elapsed().as_millis() as u64;
     let code = match &status {
         Ok(s) => s.code().unwrap_or_else(|| {
@@ -76,21 +97,31 @@ pub fn run(command: &str) -> i32 {
         }),
         Err(_) => 1,
     };
-    // The hook's own output first: Claude Code reads it after the exit.
-    let _ = std::io::stdout().lock().write_all(&stdout);
-    let _ = std::io::stderr().lock().write_all(&stderr);
-    record(command, &input, code, millis, stdout.len(), &stderr);
+    record(
+        command,
+        &input,
+        code,
+        millis,
+        (stdout_len, stderr_len),
+        &stderr,
+    );
     code
 }
 
-fn record(command: &str, input: &[u8], code: i32, millis: u64, stdout_len: usize, stderr: &[u8]) {
+fn record(
+    command: &str,
+    input: &[u8],
+    code: i32,
+    millis: u64,
+    sizes: (usize, usize),
+    stderr: &[u8],
+) {
+    let (stdout_len, stderr_len) = sizes;
     let ev: Value = serde_json::from_slice(input).unwrap_or(Value::Null);
     let field = |k: &str| ev.get(k).cloned().unwrap_or(Value::Null);
-    let excerpt: String = String::from_utf8_lossy(stderr)
-        .trim()
-        .chars()
-        .take(500)
-        .collect();
+    // Scrubbed before it is cut: a cut token no longer looks like one.
+    let scrubbed = hookwatch_scrub::scrub_str(String::from_utf8_lossy(stderr).trim()).into_owned();
+    let excerpt: String = scrubbed.chars().take(500).collect();
     let payload = json!({
         "hook_event_name": "HookRun",
         "session_id": field("session_id"),
@@ -102,7 +133,7 @@ fn record(command: &str, input: &[u8], code: i32, millis: u64, stdout_len: usize
             "exit_code": code,
             "duration_ms": millis,
             "stdout_bytes": stdout_len,
-            "stderr_bytes": stderr.len(),
+            "stderr_bytes": stderr_len,
             "stderr": excerpt,
         },
     });
@@ -121,6 +152,10 @@ fn record(command: &str, input: &[u8], code: i32, millis: u64, stdout_len: usize
         ..Header::default()
     };
     let paths = Paths::resolve();
+    // The record is private (the hook's own files kept the user's umask).
+    unsafe {
+        libc::umask(0o077);
+    }
     let _ = std::fs::create_dir_all(paths.spool());
     let _ = spool::write(&paths.spool(), &header, &bytes, false);
 }

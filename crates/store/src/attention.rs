@@ -93,6 +93,18 @@ impl Store {
         Ok((cursor, rows))
     }
 
+    /// Move the cursor past every stored event ([notify] is off).
+    pub fn attention_to_head(&mut self) -> Result<()> {
+        let e = sql_err(&self.path);
+        self.conn
+            .execute(
+                "UPDATE attention_cursor SET last_event_id = (SELECT coalesce(max(id), 0) FROM events)",
+                [],
+            )
+            .map(|_| ())
+            .map_err(&e)
+    }
+
     /// Is the attention cursor behind the newest event?
     pub fn attention_behind(&self) -> Result<bool> {
         let e = sql_err(&self.path);
@@ -300,7 +312,7 @@ impl Store {
                     .conn
                     .query_row(
                         "SELECT id, time_us FROM events WHERE session_id = ?1 AND id > ?2
-                             AND id < ?3 AND event NOT IN ('SessionStart', 'Notification')
+                             AND id < ?3 AND event NOT IN ('SessionStart', 'Notification', 'HookRun')
                              ORDER BY id LIMIT 1",
                         params![session, previous_stop, stop_id],
                         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -358,7 +370,8 @@ impl Store {
         let e = sql_err(&self.path);
         self.conn
             .query_row(
-                "SELECT EXISTS (SELECT 1 FROM alerts WHERE event_id = ?1 AND target = ?2)",
+                "SELECT EXISTS (SELECT 1 FROM alerts WHERE event_id = ?1 AND target = ?2
+                     AND state IN ('pending', 'notified'))",
                 params![event_id, target],
                 |r| r.get(0),
             )

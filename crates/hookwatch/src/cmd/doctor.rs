@@ -56,6 +56,8 @@ pub fn run(a: Args) -> Result<()> {
         managed_file,
         path: a.path.unwrap_or_else(|| SYSTEM_PATH.to_string()),
         recorded_tools,
+        // Found only through this shell's PATH: a warning, not an error.
+        shell_path: std::env::var("PATH").ok(),
     };
     let report = diagnose(&env);
     let live_rows = match (a.live || a.spend_tokens, &env.project) {
@@ -279,12 +281,23 @@ pub fn live(
             .collect();
         let tool_event = matches!(h.event.as_str(), "PreToolUse" | "PostToolUse");
         let m = hookwatch_doctor::matcher::parse(h.matcher.as_deref());
+        // What the probe's event is compared with: a Bash call, a fresh
+        // start (`startup`), `--init-only` (`init`).
+        let value = match h.event.as_str() {
+            "SessionStart" => Some("startup"),
+            "Setup" => Some("init"),
+            _ if tool_event => Some("Bash"),
+            _ => None,
+        };
         let expected = probed.contains(&h.event.as_str())
-            && (!tool_event
-                || m.matches("Bash")
-                || h.matcher
-                    .as_deref()
-                    .is_some_and(|x| x.eq_ignore_ascii_case("bash")));
+            // `if` conditions and skill/agent hooks need more than the probe.
+            && h.condition.is_none()
+            && h.layer != hookwatch_doctor::Layer::Frontmatter
+            && value.is_none_or(|v| {
+                m.matches(v)
+                    || (tool_event
+                        && h.matcher.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(v)))
+            });
         let (status, note) = match (ran.last(), expected) {
             (Some(_), _) => ("ran", String::new()),
             (None, true) => (

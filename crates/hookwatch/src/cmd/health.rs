@@ -118,6 +118,7 @@ pub fn run(a: Args) -> Result<()> {
         }),
         path: String::new(),
         recorded_tools: Vec::new(),
+        shell_path: None,
     });
     let registered = |event: &str, cmd: &str| {
         now.hooks.iter().any(|h| {
@@ -132,7 +133,11 @@ pub fn run(a: Args) -> Result<()> {
         .map(|mut h| {
             h.registered = Some(registered(&h.event, &h.command));
             h.command = scrub(&h.command);
-            h.last_stderr = h.last_stderr.as_deref().map(scrub);
+            // Scrubbed whole, then cut for display.
+            h.last_stderr = h
+                .last_stderr
+                .as_deref()
+                .map(|e| scrub(e).chars().take(300).collect());
             h
         })
         .collect();

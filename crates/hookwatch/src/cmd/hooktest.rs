@@ -384,7 +384,10 @@ fn run_one(
     let mut child = cmd
         .spawn()
         .with_context(|| format!("cannot start {shell}"))?;
-    let input = serde_json::to_vec(payload)?;
+    // As Claude Code sends it: one line, newline-terminated (`read -r`
+    // fails without it).
+    let mut input = serde_json::to_vec(payload)?;
+    input.push(b'\n');
     let mut stdin = child.stdin.take().expect("piped");
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(&input);
@@ -402,7 +405,9 @@ fn run_one(
     let deadline = Duration::from_secs_f64(timeout_s);
     let exit = loop {
         if let Some(st) = child.try_wait()? {
-            break st.code();
+            use std::os::unix::process::ExitStatusExt;
+            // Killed by a signal: the shell's 128+N, not a timeout.
+            break Some(st.code().unwrap_or_else(|| 128 + st.signal().unwrap_or(0)));
         }
         if start.elapsed() > deadline {
             unsafe {

@@ -112,6 +112,15 @@ pub fn apply_wrap(settings: &mut Value, exe: &str) -> usize {
                 if h.get("type").and_then(Value::as_str) != Some("command") {
                     continue;
                 }
+                // Exec form (`args`, no shell) and PowerShell hooks would not
+                // survive `bash -c`: left as they are.
+                if h.get("args").is_some()
+                    || h.get("shell")
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| s != "bash")
+                {
+                    continue;
+                }
                 let Some(cmd) = h.get("command").and_then(Value::as_str) else {
                     continue;
                 };

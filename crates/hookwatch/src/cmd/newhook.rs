@@ -32,9 +32,10 @@ in environment variables like TOOL_INPUT (they do not exist).
 Test it: hookwatch test --fixture {FIXTURE} -- {PATH}"""
 import json
 import sys
+from typing import Optional
 
 
-def decide(event: dict) -> dict | None:
+def decide(event: dict) -> Optional[dict]:
     command = (event.get("tool_input") or {}).get("command", "")
     if "rm -rf /" in command:
         return {
@@ -54,6 +55,40 @@ def main() -> int:
         # Exactly one JSON document on stdout; nothing else may be printed.
         json.dump(answer, sys.stdout)
     # Exit 2 (with a reason on stderr) also blocks; exit 1 does NOT.
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+"#;
+
+const NEUTRAL_BASH: &str = r#"#!/usr/bin/env bash
+# {EVENT} hook. Claude Code sends the event as JSON on stdin; nothing comes
+# in environment variables like $TOOL_INPUT (they do not exist).
+# Test it: hookwatch test --fixture {FIXTURE} -- {PATH}
+set -euo pipefail
+input=$(cat)
+# Read fields with jq, e.g.: session=$(printf '%s' "$input" | jq -r .session_id)
+: "$input"
+# Exit 0 with no output: nothing changes. What {EVENT} can answer (JSON on
+# stdout, or exit 2 where it blocks) is in Claude Code's hooks reference.
+exit 0
+"#;
+
+const NEUTRAL_PYTHON: &str = r#"#!/usr/bin/env python3
+"""{EVENT} hook. Claude Code sends the event as JSON on stdin; nothing comes
+in environment variables like TOOL_INPUT (they do not exist).
+Test it: hookwatch test --fixture {FIXTURE} -- {PATH}"""
+import json
+import sys
+
+
+def main() -> int:
+    event = json.load(sys.stdin)
+    _ = event.get("session_id")
+    # Exit 0 with no output: nothing changes. What {EVENT} can answer (one
+    # JSON document on stdout, or exit 2 where it blocks) is in Claude
+    # Code's hooks reference.
     return 0
 
 
@@ -108,16 +143,32 @@ pub fn run(lang: &str, event: &str, path: &Path) -> Result<()> {
             "{event:?} is not a Claude Code event (names are case-sensitive: PreToolUse, Stop, …)"
         );
     }
-    if path.exists() {
-        bail!("{} exists already: choose another path", path.display());
-    }
     let fixture = path.with_extension("cases.toml");
+    for p in [path, fixture.as_path()] {
+        if p.exists() {
+            bail!("{} exists already: choose another path", p.display());
+        }
+    }
+    // The templates answer with PreToolUse's permissionDecision; for other
+    // events they read the event and make no decision (edit them).
+    if event != "PreToolUse" {
+        let template = match lang {
+            "bash" | "sh" => NEUTRAL_BASH,
+            "python" | "py" => NEUTRAL_PYTHON,
+            _ => bail!("the {lang} template is for PreToolUse; use bash or python for {event}"),
+        };
+        return write(template, lang, event, path, &fixture);
+    }
     let template = match lang {
         "bash" | "sh" => BASH,
         "python" | "py" => PYTHON,
         "rust" | "rs" => RUST,
         other => bail!("no template for {other:?}: use bash, python or rust"),
     };
+    write(template, lang, event, path, &fixture)
+}
+
+fn write(template: &str, lang: &str, event: &str, path: &Path, fixture: &Path) -> Result<()> {
     let text = template
         .replace("{EVENT}", event)
         .replace("{FIXTURE}", &fixture.display().to_string())
@@ -143,7 +194,7 @@ pub fn run(lang: &str, event: &str, path: &Path) -> Result<()> {
         if deny { "deny" } else { "nothing" },
         if tool { ", tool_name = \"Bash\", tool_use_id = \"t2\", tool_input = { command = \"ls\" }" } else { "" },
     );
-    std::fs::write(&fixture, cases)?;
+    std::fs::write(fixture, cases)?;
     println!(
         "{} written, with test cases in {}",
         path.display(),

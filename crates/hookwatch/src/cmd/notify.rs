@@ -299,11 +299,11 @@ pub fn log(limit: usize, json_out: bool) -> Result<()> {
         println!("no attention notifications decided yet (`hookwatch notify test` sends samples)");
     }
     for r in rows.iter().rev() {
-        let session = r
+        let session: String = r
             .session
             .as_deref()
-            .map(|s| &s[..s.len().min(8)])
-            .unwrap_or("-");
+            .map(|s| s.chars().take(8).collect())
+            .unwrap_or_else(|| "-".into());
         println!(
             "{}  {:<9} {:<10} {:<18} event {:<6} session {session}{}",
             crate::timefmt::rfc3339(r.time_us),

@@ -18,6 +18,9 @@ use hookwatch_store::outbox::NewNotification;
 use hookwatch_store::{EventRow, Store};
 use serde_json::Value;
 
+/// Older than this when decided: not sent (10 minutes).
+const STALE_US: i64 = 600_000_000;
+
 /// `[notify]`, checked, with the zone its quiet hours are in.
 pub struct Notifier {
     pub config: NotifyConfig,
@@ -333,6 +336,16 @@ fn decided(
         due_us: None,
         notifications: Vec::new(),
     };
+    // A person is told what is happening, not what happened: an event the
+    // worker sees late (it was down, the data came from a rescue spool) is
+    // recorded, not sent.
+    if now_us - row.time_us > STALE_US {
+        out.reason = Some(format!(
+            "stale: recorded {} before the worker saw it",
+            hookwatch_attention::text::duration(now_us - row.time_us)
+        ));
+        return Ok(out);
+    }
     if let Decision::Suppress(why) = decide::decide(&candidate, &history, &n.config, &n.limits) {
         out.reason = Some(why);
         return Ok(out);

@@ -20,6 +20,8 @@ const NOT_ACTIVITY: &[&str] = &[
     "SessionEnd",
     "Notification",
     "RecoveryGaveUp",
+    // A wrapped hook's own record (`install --wrap`), not a person.
+    "HookRun",
 ];
 
 pub fn exec(id: i64) -> anyhow::Result<()> {
@@ -51,13 +53,26 @@ pub fn exec(id: i64) -> anyhow::Result<()> {
     };
     let mut store = crate::cmd::ingest::open_fresh(&paths)?;
     let now = crate::worker::now_us();
-    if let Some(t) = store.claude_auto_resume(&job.session, job.failure_us)? {
-        if t == "quota_auto_resume_fired" {
-            let why = "not resumed: Claude Code resumed the session itself (Notification quota_auto_resume_fired)".to_string();
-            store.finish_job(id, &["scheduled"], "skipped", None, &why, now)?;
-            log(why);
-            return Ok(());
-        }
+    // Claude Code 2.1.330 resumes an interactive session stopped on a quota
+    // itself: two resumers would each send the turn again. Decided at due
+    // time, so a `quota_auto_resume_*` Notification that came after the
+    // failure counts.
+    let auto = store.claude_auto_resume(&job.session, job.failure_us - 60_000_000)?;
+    let attended = store
+        .event(job.event_id)?
+        .and_then(|e| e.outcome)
+        .and_then(|o| serde_json::from_str::<serde_json::Value>(&o).ok())
+        .is_some_and(|o| o.get("attended") == Some(&serde_json::Value::Bool(true)));
+    let why = match auto.as_deref() {
+        Some("quota_auto_resume_fired") => Some("not resumed: Claude Code resumed the session itself (Notification quota_auto_resume_fired)"),
+        Some("quota_auto_resume_disabled") => None,
+        _ if attended && job.error_type == "rate_limit" => Some("not resumed: an interactive session stopped on a rate limit, and Claude Code arms its own quota auto-resume for it (it did not say quota_auto_resume_disabled): the session is left to Claude Code"),
+        _ => None,
+    };
+    if let Some(why) = why {
+        store.finish_job(id, &["scheduled"], "skipped", None, why, now)?;
+        log(why.to_string());
+        return Ok(());
     }
     let activity = store.session_activity(&job.session, job.failure_us, NOT_ACTIVITY)?;
     if let Some(a) = activity.first() {

@@ -73,17 +73,6 @@ pub fn run(
                     "{error_type} is {}: resuming would fail the same way; a person must act",
                     kind.as_str().replace('_', " ")
                 ))
-            } else if error_type == "rate_limit"
-                && marks.get("attended") == Some(&serde_json::Value::Bool(true))
-                && store
-                    .claude_auto_resume(&session, row.time_us - 60_000_000)
-                    .map_err(e)?
-                    .as_deref()
-                    != Some("quota_auto_resume_disabled")
-            {
-                // Two resumers of one session would each send the turn
-                // again: the open terminal session is Claude Code's.
-                Some("an interactive session stopped on a rate limit: Claude Code arms its own quota auto-resume for it (Notification quota_auto_resume_*), so hookwatch leaves the session to it".to_string())
             } else {
                 None
             };
