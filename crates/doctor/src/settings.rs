@@ -603,7 +603,7 @@ fn check_handler(
             "set \"timeout\" to what the work needs, e.g. 10",
         ));
     }
-    if h.get("once").and_then(Node::as_bool) == Some(true) {
+    if h.get("once").and_then(Node::as_bool) == Some(true) && *layer != Layer::Frontmatter {
         fs.push(finding(
             "once-ignored",
             Severity::Info,
@@ -686,14 +686,21 @@ fn render(n: &Node) -> String {
 
 /// Findings across files: the same command registered twice.
 pub fn cross_file(report: &mut Report, _env: &Env) {
-    let mut seen: Vec<(&str, Option<&str>, &str, &Path, usize)> = Vec::new();
+    // Claude Code deduplicates on the command and its `if`.
+    type Key<'a> = (&'a str, Option<&'a str>, &'a str, Option<&'a str>);
+    let mut seen: Vec<(Key<'_>, &Path, usize)> = Vec::new();
     let mut dups = Vec::new();
     for h in &report.hooks {
-        let key = (h.event.as_str(), h.matcher.as_deref(), h.what.as_str());
-        if let Some(first) = seen.iter().find(|s| (s.0, s.1, s.2) == key) {
-            dups.push(finding("duplicate-hook", Severity::Warning, &h.file, Some(h.line), format!("the same {} hook is also registered in {} line {}: Claude Code runs identical commands once per event, so one of them is dead weight (or they differ in a way you did not mean)", h.event, first.3.display(), first.4), "keep one"));
+        let key = (
+            h.event.as_str(),
+            h.matcher.as_deref(),
+            h.what.as_str(),
+            h.condition.as_deref(),
+        );
+        if let Some(first) = seen.iter().find(|s| s.0 == key).map(|s| (s.1, s.2)) {
+            dups.push(finding("duplicate-hook", Severity::Warning, &h.file, Some(h.line), format!("the same {} hook is also registered in {} line {}: Claude Code runs identical commands once per event, so one of them is dead weight (or they differ in a way you did not mean)", h.event, first.0.display(), first.1), "keep one"));
         } else {
-            seen.push((key.0, key.1, key.2, &h.file, h.line));
+            seen.push((key, &h.file, h.line));
         }
     }
     report.findings.extend(dups);

@@ -90,7 +90,8 @@ pub fn run(a: Args) -> Result<()> {
                 continue;
             };
             if let Some(o) = &only_cwd {
-                if !r.cwd.as_deref().is_some_and(|c| c.starts_with(o.as_str())) {
+                let inside = |c: &str| c == o || c.starts_with(&format!("{o}/"));
+                if !r.cwd.as_deref().is_some_and(inside) {
                     continue;
                 }
             }

@@ -238,6 +238,15 @@ pub fn test(kind: Option<&str>, target: Option<&str>, json_out: bool) -> Result<
                     paths.config_file.display()
                 );
             };
+            if !hookwatch_sink::accepts_attention(tc.kind(), k.as_str()) {
+                if !json_out {
+                    println!(
+                        "{k} → {t}: skipped ({} targets take only \"failed\")",
+                        tc.kind()
+                    );
+                }
+                continue;
+            }
             let limits = cfg.alerts.limits(&t).map_err(|e| anyhow!(e))?;
             let resolved = hookwatch_sink::resolve(&t, tc).map_err(|e| anyhow!(e))?;
             let now = crate::timefmt::now_us();
