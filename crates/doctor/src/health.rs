@@ -52,6 +52,9 @@ pub struct WrappedRun<'a> {
     pub stderr: &'a str,
     pub session: &'a str,
     pub ts: Option<String>,
+    /// Claude Code cancelled it (the signal the wrapper got): counted as a
+    /// timeout, which is what cancels a hook unless the person aborts.
+    pub cancelled: bool,
 }
 
 /// Per (event, command).
@@ -174,10 +177,14 @@ impl Health {
         h.runs += 1;
         h.durations.push(r.ms);
         *h.exit_codes.entry(r.exit).or_default() += 1;
-        match r.exit {
-            0 => {}
-            2 => h.blocks += 1,
-            _ => h.errors += 1,
+        match (r.cancelled, r.exit) {
+            (true, _) => {
+                h.cancelled += 1;
+                h.timeouts += 1;
+            }
+            (false, 0) => {}
+            (false, 2) => h.blocks += 1,
+            (false, _) => h.errors += 1,
         }
         if r.exit != 0 && !r.stderr.trim().is_empty() {
             h.last_stderr = Some(bounded(r.stderr));

@@ -11,7 +11,25 @@ use hookwatch_store::spool::{self, Header};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// The hook's pid, for the signal handler.
+static CHILD: AtomicI32 = AtomicI32::new(0);
+/// The signal that cancelled the run (Claude Code's timeout or abort).
+static CANCELLED: AtomicI32 = AtomicI32::new(0);
+
+/// Claude Code cancels a hook (timeout, abort) with a signal to the
+/// wrapper: pass it on to the hook and let the wrapper record the run.
+extern "C" fn cancel(sig: libc::c_int) {
+    CANCELLED.store(sig, Ordering::SeqCst);
+    let pid = CHILD.load(Ordering::SeqCst);
+    if pid > 0 {
+        unsafe {
+            libc::kill(pid, sig);
+        }
+    }
+}
 
 pub fn run(command: &str) -> i32 {
     let mut input = Vec::new();
@@ -50,6 +68,13 @@ pub fn run(command: &str) -> i32 {
             return 1;
         }
     };
+    CHILD.store(child.id() as i32, Ordering::SeqCst);
+    // Installed after the spawn: the hook itself keeps default handlers.
+    unsafe {
+        for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+            libc::signal(sig, cancel as *const () as libc::sighandler_t);
+        }
+    }
     let mut stdin = child.stdin.take().expect("piped");
     let fed = input.clone();
     let writer = std::thread::spawn(move || {
@@ -131,6 +156,11 @@ fn record(
             "tool_name": field("tool_name"),
             "command": command,
             "exit_code": code,
+            // Claude Code cancelled it (timeout or abort) with this signal.
+            "cancelled": match CANCELLED.load(Ordering::SeqCst) {
+                0 => Value::Null,
+                sig => sig.into(),
+            },
             "duration_ms": millis,
             "stdout_bytes": stdout_len,
             "stderr_bytes": stderr_len,

@@ -190,3 +190,38 @@ fn wrapped_hooks_behave_the_same_and_are_counted_every_time() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
 }
+
+/// A wrapped hook that Claude Code cancels (its timeout sends the wrapper a
+/// signal): the hook is stopped too, and the run is still recorded.
+#[test]
+fn a_cancelled_wrapped_hook_is_stopped_and_counted() {
+    let h = Home::new();
+    let marker = h.path().join("still-running");
+    let hook = format!("cat >/dev/null; sleep 3; touch '{}'", marker.display());
+    let mut child = h
+        .cmd()
+        .args(["wrap", "--", &hook])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(br#"{"hook_event_name":"PreToolUse","session_id":"c1","tool_name":"Bash"}"#)
+            .unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(128 + 15), "{status:?}");
+    std::thread::sleep(std::time::Duration::from_millis(3000));
+    assert!(!marker.exists(), "the hook was stopped with the wrapper");
+    let runs = h.events(&["--event", "HookRun"]);
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0]["payload"]["hook"]["cancelled"], 15);
+}

@@ -103,6 +103,7 @@ pub fn run(a: Args) -> Result<()> {
                 stderr: h["stderr"].as_str().unwrap_or(""),
                 session: r.session_id.as_deref().unwrap_or(""),
                 ts: Some(crate::timefmt::rfc3339(r.time_us)),
+                cancelled: !h["cancelled"].is_null(),
             });
         }
     }
