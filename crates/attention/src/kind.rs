@@ -226,29 +226,9 @@ mod tests {
 
     #[test]
     fn every_2_1_330_type_is_in_the_table_once() {
-        let types = [
-            "permission_prompt",
-            "idle_prompt",
-            "auth_success",
-            "elicitation_dialog",
-            "agent_needs_input",
-            "agent_completed",
-            "elicitation_url_dialog",
-            "worker_permission_prompt",
-            "push_notification",
-            "computer_use_enter",
-            "computer_use_exit",
-            "quota_auto_resume_fired",
-            "quota_auto_resume_stale",
-            "quota_auto_resume_disabled",
-            "model_refusal_fallback",
-            "auth_storage_failure",
-            "plugin_notification",
-            "elicitation_complete",
-            "elicitation_response",
-        ];
+        let types = hookwatch_event::NOTIFICATION_TYPES;
         assert_eq!(NOTIFICATION_TYPES.len(), types.len());
-        for t in types {
+        for t in types.iter().copied() {
             assert_eq!(
                 NOTIFICATION_TYPES
                     .iter()

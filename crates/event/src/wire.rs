@@ -139,6 +139,29 @@ pub const STOP_FAILURE_ERRORS: &[&str] = &[
     "cloud_credential_error",
 ];
 
+/// The 19 Notification types of 2.1.330 (§3). Others are kept as sent.
+pub const NOTIFICATION_TYPES: &[&str] = &[
+    "permission_prompt",
+    "idle_prompt",
+    "auth_success",
+    "elicitation_dialog",
+    "agent_needs_input",
+    "agent_completed",
+    "elicitation_url_dialog",
+    "worker_permission_prompt",
+    "push_notification",
+    "computer_use_enter",
+    "computer_use_exit",
+    "quota_auto_resume_fired",
+    "quota_auto_resume_stale",
+    "quota_auto_resume_disabled",
+    "model_refusal_fallback",
+    "auth_storage_failure",
+    "plugin_notification",
+    "elicitation_complete",
+    "elicitation_response",
+];
+
 /// The event's own fields, by event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Body {
