@@ -6,12 +6,15 @@
 //! except where that rule itself is under test.
 
 mod common;
+#[path = "common/tmux.rs"]
+mod tmux;
 use common::{json_lines, BIN};
 use hookwatch_testkit::receiver::{Plan, Received, Receiver};
 use hookwatch_testkit::{require_claude, Action, ApiStandin, ClaudeRun, TempProject};
 use serde_json::{json, Value};
 use std::process::Command;
 use std::time::{Duration, Instant};
+use tmux::Tmux;
 
 struct Setup {
     tp: TempProject,
@@ -215,59 +218,6 @@ fn a_subagents_stop_is_not_done() {
     assert_eq!(attention(&got[0])["kind"], "done");
 }
 
-/// A tmux server of its own, killed when the test ends however it ends.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket, "-f", "/dev/null"]);
-        c
-    }
-
-    fn capture(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-t", "cc"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        assert!(self
-            .cmd()
-            .args(["send-keys", "-t", "cc"])
-            .args(keys)
-            .status()
-            .unwrap()
-            .success());
-    }
-
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.capture();
-            if ok(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "waited 30 s for {what}; the screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").output();
-    }
-}
-
 fn artifact(name: &str, text: &str) {
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .parent()
@@ -282,9 +232,6 @@ fn artifact(name: &str, text: &str) {
 /// person would, and answers the question with a key press.
 #[test]
 fn ask_user_question_reaches_the_person_within_two_seconds() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        panic!("this test runs Claude Code in tmux: install it (apt-get install tmux)");
-    }
     let s = setup("");
     let project = s.tp.project().to_str().unwrap().to_owned();
     // What a person's first runs leave behind: onboarding done, the
@@ -309,9 +256,7 @@ fn ask_user_question_reaches_the_person_within_two_seconds() {
         Action::text("Postgres it is."),
     ])
     .unwrap();
-    let tmux = Tmux {
-        socket: format!("hw-notify-{}", std::process::id()),
-    };
+    let tmux = Tmux::new("cc", Duration::from_secs(30));
     let mut env = vec![
         format!("HOME={}", s.tp.home().display()),
         format!("HOOKWATCH_HOME={}", s.tp.hookwatch_home().display()),

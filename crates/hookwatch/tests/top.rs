@@ -4,11 +4,13 @@
 //! `q`. The last screen is kept in target/test-artifacts/top.txt.
 
 mod common;
+#[path = "common/tmux.rs"]
+mod tmux;
 use common::*;
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
+use tmux::Tmux;
 
 /// Scrubbed before it is stored: never on screen.
 const TOKEN: &str = "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8";
@@ -138,64 +140,6 @@ fn top_once_prints_the_figures_as_plain_text() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("24h"));
 }
 
-/// A tmux server of its own (its own socket), killed when the test ends
-/// however it ends.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.args(["-L", &self.socket, "-f", "/dev/null"]);
-        c
-    }
-
-    fn capture(&self) -> String {
-        let out = self
-            .cmd()
-            .args(["capture-pane", "-p", "-t", "top"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut c = self.cmd();
-        c.args(["send-keys", "-t", "top"]).args(keys);
-        assert!(c.status().unwrap().success());
-    }
-
-    /// The screen once `ok` says it is what is wanted (within 15 s).
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.capture();
-            if ok(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(15),
-                "waited 15 s for {what}; the screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn alive(&self) -> bool {
-        self.cmd()
-            .args(["has-session", "-t", "top"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").output();
-    }
-}
-
 fn artifact(name: &str, text: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .parent()
@@ -209,14 +153,9 @@ fn artifact(name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn top_live_in_a_real_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        panic!("this test runs `hookwatch top` in tmux: install it (apt-get install tmux) and run it again");
-    }
     let h = Home::new();
     seed(&h);
-    let tmux = Tmux {
-        socket: format!("hookwatch-top-{}", std::process::id()),
-    };
+    let tmux = Tmux::new("top", Duration::from_secs(15));
     let started = tmux
         .cmd()
         .args(["new-session", "-d", "-s", "top", "-x", "120", "-y", "40"])
