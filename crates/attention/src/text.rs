@@ -1,16 +1,9 @@
 //! What people read: markdown stripped to plain text, excerpts cut on a
 //! word, short session names, durations.
 
-/// `5s`, `1m 30s`, `2h 5m`.
+/// `45s`, `1m 30s`, `2h 5m`: the same words the notifications use.
 pub fn duration(us: i64) -> String {
-    let s = (us.max(0) + 500_000) / 1_000_000;
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 if s % 60 == 0 => format!("{}m", s / 60),
-        60..=3599 => format!("{}m {}s", s / 60, s % 60),
-        _ if (s % 3600) / 60 == 0 => format!("{}h", s / 3600),
-        _ => format!("{}h {}m", s / 3600, (s % 3600) / 60),
-    }
+    hookwatch_sink::duration_text(us / 1000)
 }
 
 /// Markdown as a notification shows it: no fences, headings, emphasis,
@@ -172,7 +165,7 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(duration(4_600_000), "5s");
+        assert_eq!(duration(4_600_000), "4s");
         assert_eq!(duration(90_000_000), "1m 30s");
         assert_eq!(duration(120_000_000), "2m");
         assert_eq!(duration(7_500_000_000), "2h 5m");

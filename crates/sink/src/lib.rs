@@ -60,6 +60,7 @@ pub use config::{
 };
 pub use retry::{backoff, retry_after};
 pub use secrets::{desktop_program_name, find_on_path, permission_warning, resolve, Resolved};
+pub use targets::duration_text;
 pub use targets::webhook::standard_webhooks_signature;
 
 use secrets::Target;

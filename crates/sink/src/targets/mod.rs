@@ -297,7 +297,7 @@ fn phrases(facts: &[Fact]) -> String {
 }
 
 /// "850ms" is never shown: "<1s", "45s", "12m 30s", "2h 5m".
-pub(crate) fn duration_text(ms: i64) -> String {
+pub fn duration_text(ms: i64) -> String {
     let s = ms / 1000;
     match s {
         0 => "<1s".to_string(),
