@@ -385,6 +385,12 @@ enum Cmd {
         #[command(subcommand)]
         action: NotifyAction,
     },
+    /// OpenTelemetry export to a collector: send a test record of each
+    /// signal, or show how far export has come (docs/otel.md)
+    Otel {
+        #[command(subcommand)]
+        action: OtelAction,
+    },
     /// Mute alerts that match for a while (author, comment, expiry)
     Silence {
         #[command(subcommand)]
@@ -551,6 +557,21 @@ enum FixturesAction {
         /// Only these events
         #[arg(long)]
         event: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OtelAction {
+    /// Send one log record, span and metric point to the collector now and
+    /// print its answers (exit 1 when one is not accepted)
+    Test {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Per signal: events waiting, last success, errors, retries, dropped
+    Status {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -853,6 +874,10 @@ pub fn run() -> i32 {
             }
             NotifyAction::Log { limit, json } => crate::cmd::notify::log(limit, json),
             NotifyAction::Types { json } => crate::cmd::notify::types(json),
+        },
+        Cmd::Otel { action } => match action {
+            OtelAction::Test { json } => crate::cmd::otel::test(json),
+            OtelAction::Status { json } => crate::cmd::otel::status(json),
         },
         Cmd::Uninstall { target } => crate::cmd::install::uninstall(&target),
         Cmd::Events { q, limit } => crate::cmd::query::events(&q, limit),

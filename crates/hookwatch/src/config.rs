@@ -17,6 +17,8 @@ pub struct Config {
     /// Attention notifications: Claude is done, needs you, is idle, failed.
     pub notify: hookwatch_attention::NotifyConfig,
     pub recover: RecoverConfig,
+    /// OpenTelemetry export of events, metrics and session traces.
+    pub otel: hookwatch_otel::OtelConfig,
 }
 
 /// `[recover]`: resuming sessions that stopped on a retryable API error.
@@ -313,6 +315,7 @@ pub fn load_lenient(path: &Path) -> (Config, Vec<String>) {
                     "alerts" => v.try_into().map(|s| config.alerts = s),
                     "notify" => v.try_into().map(|s| config.notify = s),
                     "recover" => v.try_into().map(|s| config.recover = s),
+                    "otel" => v.try_into().map(|s| config.otel = s),
                     "guard" => {
                         let fail_closed = strings(&v, "fail_closed");
                         v.try_into().map(|s| config.guard = s).inspect_err(|e| {
@@ -434,7 +437,7 @@ impl Loaded {
             source: source("store", "retention"),
         });
         let effective = toml::Table::try_from(&self.config).unwrap_or_default();
-        for section in ["failure", "guard", "alerts", "notify", "recover"] {
+        for section in ["failure", "guard", "alerts", "notify", "recover", "otel"] {
             let Some(table) = effective.get(section).and_then(|t| t.as_table()) else {
                 continue;
             };

@@ -66,7 +66,8 @@ pub fn run() -> i32 {
                 || (config.notify.active()
                     && hookwatch_attention::kind::may_need_worker(name, tool))
                 || config.alerts.candidate(name, expected)
-                || (config.alerts.active() && crate::worker::marker_due(&paths))
+                || ((config.alerts.active() || config.otel.active())
+                    && crate::worker::marker_due(&paths))
             {
                 crate::cmd::ingest::spawn_background_worker(&paths);
             }

@@ -43,6 +43,10 @@ pub struct Totals {
     /// Attention notifications ([notify]) queued, and decided against.
     pub attention_sent: usize,
     pub attention_suppressed: usize,
+    /// OpenTelemetry export ([otel]): requests made, and records, data
+    /// points and spans the collector accepted.
+    pub otel_requests: usize,
+    pub otel_items: usize,
 }
 
 pub fn now_us() -> i64 {
@@ -116,7 +120,26 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
             None
         }
     };
+    let otel = match config.otel.resolve(&|k| std::env::var(k).ok()) {
+        Ok(o) => o,
+        Err(e) => {
+            log(format!(
+                "OpenTelemetry export is off until the config is fixed: {e}"
+            ));
+            None
+        }
+    };
     let mut store = crate::cmd::ingest::open_store(paths)?;
+    // Signals not exported stay at the head: turning export on later never
+    // sends what happened meanwhile.
+    for signal in hookwatch_otel::Signal::ALL {
+        let exported = otel.as_ref().is_some_and(|o| o.endpoint(signal).is_some());
+        if !exported {
+            if let Err(e) = store.export_to_head(signal.name(), now_us()) {
+                log(format!("error: {e}"));
+            }
+        }
+    }
     if notifier.is_none() {
         // [notify] off: nothing is waiting to be told, so turning it on
         // later never notifies what happened meanwhile.
@@ -135,12 +158,15 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
         unrouted: alerting.as_ref().is_some_and(|a| a.routing),
         unseen_by_recovery: recover.is_some(),
         unseen_by_attention: notifier.is_some(),
+        unexported: otel.is_some(),
     };
     let passes = Passes {
         alerting: alerting.as_ref(),
         notifier: notifier.as_ref(),
         recover,
+        otel: otel.as_ref(),
         retention: crate::retention::Retention::new(&config.store, keep, log),
+        linger: config.alerts.duration(&config.alerts.delivery.linger),
     };
     let mut totals = Totals::default();
     loop {
@@ -166,21 +192,36 @@ struct Passes<'a> {
     alerting: Option<&'a Alerting>,
     notifier: Option<&'a crate::notify::Notifier>,
     recover: Option<&'a crate::config::RecoverConfig>,
+    otel: Option<&'a hookwatch_otel::Settings>,
     retention: crate::retention::Retention,
+    /// How long a worker started by a hook stays for work due soon (µs).
+    linger: i64,
 }
 
 impl Passes<'_> {
-    /// Has a pass that is on not looked at every stored event yet?
+    /// Has a pass that is on not looked at every stored event yet? (Export
+    /// waiting for a retry is not behind: it has its due time.)
     fn behind(&self, store: &Store) -> bool {
         let routing = self.alerting.is_some_and(|a| a.routing);
         store
             .cursors_behind(routing, self.recover.is_some())
             .unwrap_or(false)
+            || self.otel.is_some_and(|o| {
+                let signals: Vec<&str> = o.signals().iter().map(|s| s.name()).collect();
+                store.export_behind(&signals, now_us()).unwrap_or(false)
+            })
             // The notify pass runs inside the delivery pass: without a
             // working [alerts]/targets config it cannot move its cursor.
             || (self.notifier.is_some()
                 && self.alerting.is_some()
                 && store.attention_behind().unwrap_or(false))
+    }
+
+    /// When the next export retry is due.
+    fn next_export_due(&self, store: &Store) -> Option<i64> {
+        let o = self.otel?;
+        let signals: Vec<&str> = o.signals().iter().map(|s| s.name()).collect();
+        store.next_export_due(&signals).unwrap_or(None)
     }
 
     /// When the next outbox row or held notification is due.
@@ -220,9 +261,7 @@ fn work(
         unsettled = if done { 0 } else { unsettled + 1 };
         done || unsettled > 50
     };
-    let linger = alerting
-        .map(|a| a.config.duration(&a.config.delivery.linger))
-        .unwrap_or(0);
+    let linger = passes.linger;
     let mut errors = 0;
     let mut last_prune = std::time::Instant::now();
     loop {
@@ -246,19 +285,27 @@ fn work(
             // A give-up notice was spooled: ingest it now, so it is routed.
             totals.ingested += ingest(store, paths, log);
         }
-        let Some(a) = alerting else {
-            clear_marker(paths);
-            if mode == Mode::Daemon {
-                // Nothing to deliver, but recovery and ingestion go on.
-                std::thread::sleep(Duration::from_secs(1));
-                continue;
+        let mut failed = None;
+        if let Some(a) = alerting {
+            failed = pass(store, a, passes.notifier, log, totals).err();
+        }
+        if let Some(o) = passes.otel {
+            // After recovery has looked: a StopFailure's record says what
+            // recovery decided.
+            let upto = match recover {
+                Some(_) => store.recover_cursor().unwrap_or(0),
+                None => i64::MAX,
+            };
+            let env = |k: &str| std::env::var(k).ok();
+            match hookwatch_otel::pass::run(store, o, upto, &now_us, &env, log) {
+                Ok(r) => {
+                    totals.otel_requests += r.requests;
+                    totals.otel_items += r.items;
+                }
+                Err(e) => failed = Some(format!("OpenTelemetry export: {e}")),
             }
-            if !settled(store, totals) {
-                continue;
-            }
-            return spool_records(paths);
-        };
-        if let Err(e) = pass(store, a, passes.notifier, log, totals) {
+        }
+        if let Some(e) = failed {
             log(format!("error: {e}"));
             // Whatever failed is still due: do not retry it in a tight loop.
             errors += 1;
@@ -271,7 +318,13 @@ fn work(
             errors = 0;
         }
         let now = now_us();
-        let Some(next) = passes.next_due(store) else {
+        let outbox_due = passes.next_due(store);
+        let export_due = passes.next_export_due(store);
+        let next = match (outbox_due, export_due) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let Some(next) = next else {
             clear_marker(paths);
             if mode == Mode::Daemon {
                 std::thread::sleep(Duration::from_secs(1));
@@ -284,7 +337,10 @@ fn work(
         };
         let wait = next - now;
         let stay = match mode {
-            Mode::Daemon | Mode::Drain { wait: true } => true,
+            Mode::Daemon => true,
+            // `drain --wait` waits for the outbox; a collector that is down
+            // does not hold it (export retries at its due time).
+            Mode::Drain { wait: true } => outbox_due.is_some() || wait <= 10_000_000,
             Mode::Drain { wait: false } => wait <= 0,
             Mode::Background => wait <= linger,
         };

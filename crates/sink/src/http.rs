@@ -135,7 +135,7 @@ fn hide_url(d: Delivery, url: &str) -> Delivery {
     }
 }
 
-fn is_loopback(url: &str) -> bool {
+pub fn is_loopback(url: &str) -> bool {
     let Some((_, rest)) = url.split_once("://") else {
         return false;
     };

@@ -58,10 +58,12 @@ pub use config::{
     Sensitive, SentryConfig, SlackConfig, TargetCommon, TargetConfig, TelegramChatId,
     TelegramConfig, WebhookConfig,
 };
+pub use http::is_loopback;
 pub use retry::{backoff, retry_after};
 pub use secrets::{desktop_program_name, find_on_path, permission_warning, resolve, Resolved};
 pub use targets::duration_text;
 pub use targets::webhook::standard_webhooks_signature;
+pub use text::redact_url;
 
 use secrets::Target;
 use serde::{Deserialize, Serialize};

@@ -232,7 +232,7 @@ pub(crate) fn escape_within(s: &str, max: usize, unit: Unit, esc: Escape) -> Str
 
 /// What an error message may say about a URL whose path or userinfo can be
 /// the credential (Slack, Discord, Sentry DSN): scheme, host and port.
-pub(crate) fn redact_url(url: &str) -> String {
+pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return "<redacted>".to_string();
     };

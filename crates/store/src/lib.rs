@@ -11,6 +11,7 @@
 
 pub mod attention;
 pub mod counter;
+pub mod export;
 pub mod outbox;
 pub mod recover;
 pub mod rescrub;
@@ -39,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_views.sql"),
     include_str!("../migrations/0009_read_side.sql"),
     include_str!("../migrations/0010_attention.sql"),
+    include_str!("../migrations/0011_otel.sql"),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -561,7 +561,9 @@ impl Store {
         self.conn
             .execute(
                 "UPDATE notifications SET state = 'dead', last_status = ?2, last_error = ?3,
-                     lease_until_us = NULL WHERE id = ?1",
+                     lease_until_us = NULL,
+                     dead_us = CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)
+                 WHERE id = ?1",
                 params![id, status, error],
             )
             .map(|_| ())

@@ -39,6 +39,8 @@ pub struct Keep {
     pub unseen_by_recovery: bool,
     /// Events [notify] has not looked at yet.
     pub unseen_by_attention: bool,
+    /// Events [otel] has not exported yet (its own `max_queue` bounds them).
+    pub unexported: bool,
 }
 
 /// What a prune would delete now (`hookwatch prune --dry-run`).
@@ -123,6 +125,14 @@ fn deletable_below(conn: &Connection, keep: Keep) -> rusqlite::Result<i64> {
     }
     if keep.unseen_by_attention {
         below = below.min(cursor("attention_cursor")? + 1);
+    }
+    if keep.unexported {
+        let oldest: i64 = conn.query_row(
+            "SELECT coalesce(min(last_event_id), 0) FROM otel_export",
+            [],
+            |r| r.get(0),
+        )?;
+        below = below.min(oldest + 1);
     }
     Ok(below)
 }
@@ -444,6 +454,7 @@ mod tests {
             unrouted: true,
             unseen_by_recovery: false,
             unseen_by_attention: false,
+            unexported: false,
         };
         let preview = s.prune_preview(NOW, keep).unwrap();
         let r = s.prune_events(NOW, keep, opts(4), &mut |_| {}).unwrap();
@@ -475,6 +486,7 @@ mod tests {
             unrouted: true,
             unseen_by_recovery: true,
             unseen_by_attention: false,
+            unexported: false,
         };
         s.prune_events(NOW, keep, opts(4), &mut |_| {}).unwrap();
         let mut expected = vec![plain[2]];

@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod install;
 pub mod newhook;
 pub mod notify;
+pub mod otel;
 pub mod prune;
 pub mod query;
 pub mod recover;

@@ -51,6 +51,7 @@ pub fn run(a: &Args) -> Result<()> {
         unrouted: config.alerts.active(),
         unseen_by_recovery: config.recover.active(),
         unseen_by_attention: config.notify.active(),
+        unexported: config.otel.active(),
     };
     let mode = store.auto_vacuum()?;
     if a.dry_run {
