@@ -54,10 +54,12 @@ fn severity(f: &Facts<'_>) -> SeverityNumber {
     let row = f.row;
     match row.event.as_str() {
         "StopFailure" => SeverityNumber::Error,
-        "PostToolUseFailure" => match (row.expected, row.severity.as_deref()) {
-            (Some(true), _) => SeverityNumber::Warn,
-            (_, Some("info")) => SeverityNumber::Info,
-            (_, Some("warning")) => SeverityNumber::Warn,
+        // The failure's own severity (class default or a user rule):
+        // expected failures are info, what the agent can fix a warning.
+        "PostToolUseFailure" => match row.severity.as_deref() {
+            Some("info") => SeverityNumber::Info,
+            Some("warning") => SeverityNumber::Warn,
+            Some("critical") => SeverityNumber::Fatal,
             _ => SeverityNumber::Error,
         },
         "" => SeverityNumber::Warn,
@@ -84,6 +86,7 @@ fn severity(f: &Facts<'_>) -> SeverityNumber {
 
 fn severity_text(s: SeverityNumber) -> &'static str {
     match s {
+        SeverityNumber::Fatal => "FATAL",
         SeverityNumber::Error => "ERROR",
         SeverityNumber::Warn => "WARN",
         _ => "INFO",

@@ -280,7 +280,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status, body=b"", content_type=None, extra=()):
         self.send_response(status)
-        if content_type and body:
+        if content_type and (body or 200 <= status < 300):
             self.send_header("Content-Type", content_type)
         for k, v in extra:
             self.send_header(k, v)

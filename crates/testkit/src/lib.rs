@@ -54,6 +54,7 @@
 
 pub mod api_standin;
 pub mod claude;
+pub mod otlp;
 pub mod receiver;
 
 pub use api_standin::{Action, ApiStandin, LoggedRequest, ScenarioError};
