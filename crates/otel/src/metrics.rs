@@ -355,6 +355,9 @@ impl Increments {
     }
 }
 
+/// One metric's data points: sums, or histograms.
+type Points = (Vec<NumberDataPoint>, Vec<HistogramDataPoint>);
+
 /// Times of one metrics request.
 #[derive(Debug, Clone, Copy)]
 pub struct Window {
@@ -418,8 +421,7 @@ pub fn build(
         Temporality::Cumulative => AggregationTemporality::Cumulative,
     } as i32;
     // project → metric → points
-    let mut tree: BTreeMap<&str, BTreeMap<&str, (Vec<NumberDataPoint>, Vec<HistogramDataPoint>)>> =
-        BTreeMap::new();
+    let mut tree: BTreeMap<&str, BTreeMap<&str, Points>> = BTreeMap::new();
     let mut n = 0;
     for ((metric, project, attrs), a) in &points {
         let Some(d) = def(metric) else { continue };

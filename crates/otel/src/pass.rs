@@ -223,7 +223,18 @@ pub fn run(
                         "otel {name}: {error}; {items} items refused for good and skipped"
                     ));
                     store
-                        .export_rejected(name, cursor, to, items as i64, Some(status), &error, now)
+                        .export_rejected(
+                            &ExportCommit {
+                                signal: name,
+                                from: cursor,
+                                to,
+                                now_us: now,
+                                rejected: items as i64,
+                                message: Some(error),
+                                ..Default::default()
+                            },
+                            Some(status),
+                        )
                         .map_err(e)?;
                     report.rejected += items as i64;
                 }

@@ -308,24 +308,16 @@ impl Store {
     }
 
     /// A batch the collector refused for good (a 400: it cannot be
-    /// decoded or is too large): move past it and count it as rejected.
-    pub fn export_rejected(
-        &mut self,
-        signal: &str,
-        from: i64,
-        to: i64,
-        items: i64,
-        status: Option<u16>,
-        error: &str,
-        now_us: i64,
-    ) -> Result<bool> {
+    /// decoded or is too large): move past it and count it as rejected
+    /// (`c.rejected`, with the answer in `c.message`).
+    pub fn export_rejected(&mut self, c: &ExportCommit<'_>, status: Option<u16>) -> Result<bool> {
         self.conn
             .execute(
                 "UPDATE otel_export SET last_event_id = ?3, attempts = 0, next_attempt_us = NULL,
                      rejected = rejected + ?4, last_status = ?5, last_error = ?6,
                      last_error_us = ?7
                  WHERE signal = ?1 AND last_event_id = ?2",
-                params![signal, from, to, items, status, error, now_us],
+                params![c.signal, c.from, c.to, c.rejected, status, c.message, c.now_us],
             )
             .map(|n| n == 1)
             .map_err(sql_err(&self.path))

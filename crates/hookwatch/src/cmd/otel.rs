@@ -100,7 +100,7 @@ pub fn status(json_out: bool) -> Result<()> {
             s.max_queue
         ),
     }
-    let ago = |t: Option<i64>| t.map_or("never".to_string(), |t| crate::timefmt::rfc3339(t));
+    let ago = |t: Option<i64>| t.map_or("never".to_string(), crate::timefmt::rfc3339);
     for st in &states {
         let endpoint = settings.and_then(|s| {
             hookwatch_otel::Signal::ALL
