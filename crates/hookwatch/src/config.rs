@@ -449,6 +449,15 @@ impl Loaded {
                         let names: Vec<&String> = t.keys().collect();
                         format!("{} target(s) {names:?}", t.len())
                     }
+                    // A URL may hold credentials.
+                    toml::Value::String(u) if section == "otel" && k.ends_with("endpoint") => {
+                        hookwatch_sink::redact_url(u)
+                    }
+                    // Header values may be tokens: names only.
+                    toml::Value::Table(t) if k == "headers" => {
+                        let names: Vec<&String> = t.keys().collect();
+                        format!("{} header(s) {names:?}", t.len())
+                    }
                     toml::Value::Table(t) if k == "route" => format!(
                         "{} child route(s)",
                         t.get("routes")

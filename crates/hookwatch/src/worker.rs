@@ -130,11 +130,13 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
         }
     };
     let mut store = crate::cmd::ingest::open_store(paths)?;
-    // Signals not exported stay at the head: turning export on later never
-    // sends what happened meanwhile.
-    for signal in hookwatch_otel::Signal::ALL {
-        let exported = otel.as_ref().is_some_and(|o| o.endpoint(signal).is_some());
-        if !exported {
+    // [otel] off: the cursors stay at the head, so turning export on later
+    // never sends what happened meanwhile. A broken [otel] (a header's
+    // variable missing in this shell) moves nothing: its events wait for
+    // the config to be fixed. Signals left out of `signals` are moved by
+    // the export pass.
+    if !config.otel.active() {
+        for signal in hookwatch_otel::Signal::ALL {
             if let Err(e) = store.export_to_head(signal.name(), now_us()) {
                 log(format!("error: {e}"));
             }
@@ -158,7 +160,7 @@ pub fn run(paths: &Paths, mode: Mode, log: &dyn Fn(String)) -> anyhow::Result<To
         unrouted: alerting.as_ref().is_some_and(|a| a.routing),
         unseen_by_recovery: recover.is_some(),
         unseen_by_attention: notifier.is_some(),
-        unexported: otel.is_some(),
+        unexported: config.otel.active(),
     };
     let passes = Passes {
         alerting: alerting.as_ref(),
@@ -339,8 +341,8 @@ fn work(
         let stay = match mode {
             Mode::Daemon => true,
             // `drain --wait` waits for the outbox; a collector that is down
-            // does not hold it (export retries at its due time).
-            Mode::Drain { wait: true } => outbox_due.is_some() || wait <= 10_000_000,
+            // or slow does not hold it (export retries at its due time).
+            Mode::Drain { wait: true } => outbox_due.is_some(),
             Mode::Drain { wait: false } => wait <= 0,
             Mode::Background => wait <= linger,
         };

@@ -205,13 +205,22 @@ impl OtelConfig {
                 .collect::<Result<_, _>>()?,
         };
         let mut endpoints = Vec::new();
+        // The variables describe the collector they name: when [otel] names
+        // its own, Claude Code's headers (a vendor's key), protocol and
+        // timeout are not sent there.
+        let any_own = self.endpoint.is_some()
+            || self.logs_endpoint.is_some()
+            || self.metrics_endpoint.is_some()
+            || self.traces_endpoint.is_some();
         for signal in signals {
-            let per = |suffix: &str| env(&format!("OTEL_EXPORTER_OTLP_{}_{suffix}", signal.env()));
             let own = match signal {
                 Signal::Logs => &self.logs_endpoint,
                 Signal::Metrics => &self.metrics_endpoint,
                 Signal::Traces => &self.traces_endpoint,
             };
+            let from_env = own.is_none() && self.endpoint.is_none();
+            let env = |k: &str| if from_env { env(k) } else { None };
+            let per = |suffix: &str| env(&format!("OTEL_EXPORTER_OTLP_{}_{suffix}", signal.env()));
             let base = |b: &str| format!("{}/v1/{}", b.trim_end_matches('/'), signal.name());
             let url = match (own, &self.endpoint) {
                 (Some(u), _) => u.clone(),
@@ -289,7 +298,11 @@ impl OtelConfig {
         let temporality = match self
             .temporality
             .clone()
-            .or_else(|| env("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE"))
+            .or_else(|| {
+                (!any_own)
+                    .then(|| env("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE"))
+                    .flatten()
+            })
             .map(|t| t.trim().to_ascii_lowercase())
             .as_deref()
         {
@@ -469,6 +482,24 @@ mod tests {
         assert_eq!(logs.protocol, Protocol::Protobuf);
         assert_eq!(logs.timeout, Duration::from_secs(3));
         assert!(logs.headers.contains(&("x-a".into(), "3".into())));
+        // Claude Code's variables are not sent to hookwatch's own collector.
+        assert!(
+            !logs.headers.iter().any(|(k, _)| k == "authorization"),
+            "{:?}",
+            logs.headers
+        );
+        assert_eq!(s.temporality, Temporality::Cumulative);
+        let c = OtelConfig {
+            endpoint: Some("http://mine:4318".into()),
+            ..Default::default()
+        };
+        let s = c.resolve(&env).unwrap().unwrap();
+        assert_eq!(s.endpoints[0].protocol, Protocol::Protobuf);
+        assert_eq!(s.endpoints[0].timeout, Duration::from_secs(10));
+        assert!(s.endpoints[0].headers.is_empty());
+        // A gRPC setting for Claude Code does not break hookwatch's export.
+        let grpc = env_of(&[("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]);
+        assert!(c.resolve(&grpc).unwrap().is_some());
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub fn build(
     let mut n = 0;
     for row in events {
         let f = Facts::new(row);
-        if !settings.logs_event(f.event_name()) && !settings.logs_event(&row.event) {
+        if !settings.logs_event(f.event_name()) {
             continue;
         }
         let record = record(&f, settings, &keep, store, now_us);

@@ -23,6 +23,11 @@ const MAX_REQUESTS: usize = 20;
 /// often.
 const METRICS_IDLE_US: i64 = 60_000_000;
 
+/// Alerts and recovery rows are counted in windows that close this long
+/// before now: another process (a recovery runner) may commit a row whose
+/// time it took before waiting for the database lock.
+const WINDOW_MARGIN_US: i64 = 30_000_000;
+
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
 pub struct Report {
     pub requests: usize,
@@ -49,9 +54,18 @@ pub fn run(
         settings.resource.clone(),
     );
     let mut report = Report::default();
+    // Signals not exported stay at the newest event, so retention is not
+    // held back by them (a daemon runs for days).
+    for signal in Signal::ALL {
+        if settings.endpoint(signal).is_none() {
+            store.export_to_head(signal.name(), now_us()).map_err(e)?;
+        }
+    }
     for endpoint in &settings.endpoints {
         let signal = endpoint.signal;
         let name = signal.name();
+        // Halved on a 413 until the collector takes the batch.
+        let mut limit = settings.batch;
         let dropped = store
             .export_drop_over(name, settings.max_queue)
             .map_err(e)?;
@@ -69,7 +83,7 @@ pub fn run(
             if next_attempt.is_some_and(|t| t > now) {
                 break;
             }
-            let (cursor, rows) = store.unexported(name, settings.batch, upto).map_err(e)?;
+            let (cursor, rows) = store.unexported(name, limit, upto).map_err(e)?;
             let to = rows.last().map_or(cursor, |r| r.id);
             let (body, items, totals, window) = match signal {
                 Signal::Logs => {
@@ -87,12 +101,16 @@ pub fn run(
                     if rows.is_empty() && now - window_end < METRICS_IDLE_US {
                         break;
                     }
+                    let window_to = (now - WINDOW_MARGIN_US).max(window_end);
                     inc.alerts(
-                        &store.alert_counts_between(window_end, now).map_err(e)?,
+                        &store
+                            .alert_counts_between(window_end, window_to)
+                            .map_err(e)?,
                         &keep,
                     );
-                    let (decisions, outcomes) =
-                        store.recover_counts_between(window_end, now).map_err(e)?;
+                    let (decisions, outcomes) = store
+                        .recover_counts_between(window_end, window_to)
+                        .map_err(e)?;
                     inc.recovery(&decisions, &outcomes, &keep);
                     if rows.is_empty() && inc.is_empty() {
                         // Nothing happened: the window moves on unsent.
@@ -102,7 +120,7 @@ pub fn run(
                                 from: cursor,
                                 to,
                                 now_us: now,
-                                window_end_us: Some(now),
+                                window_end_us: Some(window_to),
                                 ..Default::default()
                             })
                             .map_err(e)?;
@@ -120,7 +138,7 @@ pub fn run(
                         wire::encode(&req, endpoint.protocol),
                         n,
                         new_totals,
-                        Some(now),
+                        Some(window_to),
                     )
                 }
             };
@@ -173,6 +191,7 @@ pub fn run(
                         .map_err(e)?;
                     report.items += items - rejected as usize;
                     report.rejected += rejected;
+                    limit = settings.batch;
                 }
                 Answer::Retry {
                     status,
@@ -217,6 +236,14 @@ pub fn run(
                         .map_err(e)?;
                     report.retries += 1;
                     break;
+                }
+                Answer::Refused { status: 413, .. } if rows.len() > 1 => {
+                    // Too large: the same events in smaller requests.
+                    limit = (rows.len() / 2).max(1);
+                    log(format!(
+                        "otel {name}: the collector said the request was too large; sending {limit} events per request"
+                    ));
+                    continue;
                 }
                 Answer::Refused { status, error } => {
                     log(format!(

@@ -60,9 +60,15 @@ fn ns(us: i64) -> u64 {
 fn span(f: &Facts<'_>, keep: &dyn Fn(&str) -> bool, store: &Store) -> Option<Span> {
     let row = f.row;
     let session = f.session()?;
-    let parent_turn = || match f.prompt_id() {
+    let turn = || match f.prompt_id() {
         Some(p) => common::turn_span(session, p),
         None => common::session_span(session),
+    };
+    // A subagent's calls sit under the subagent's span, the rest under
+    // their turn.
+    let parent_turn = || match row.agent_id.as_deref().filter(|a| !a.is_empty()) {
+        Some(agent) => common::span_id(&["agent", session, agent]),
+        None => turn(),
     };
     let mut a = Attrs::new(keep);
     a.str("session.id", session);
@@ -142,12 +148,16 @@ fn span(f: &Facts<'_>, keep: &dyn Fn(&str) -> bool, store: &Store) -> Option<Spa
         "Stop" | "StopFailure" => {
             let continued =
                 f.payload.get("stop_hook_active").and_then(|v| v.as_bool()) == Some(true);
-            let start = store
-                .turn_start(session, row.id)
-                .ok()
-                .flatten()
-                .unwrap_or(row.time_us)
-                .min(row.time_us);
+            let start = if continued {
+                // From the Stop a hook blocked.
+                store.previous_event(session, &["Stop", "StopFailure"], row.id)
+            } else {
+                store.turn_start(session, row.id)
+            }
+            .ok()
+            .flatten()
+            .unwrap_or(row.time_us)
+            .min(row.time_us);
             let (span_id, parent, name) = match (continued, f.prompt_id()) {
                 // A Stop hook blocked and the turn went on: this part of
                 // the turn is its own span under the turn's.
@@ -162,7 +172,7 @@ fn span(f: &Facts<'_>, keep: &dyn Fn(&str) -> bool, store: &Store) -> Option<Spa
                     "turn",
                 ),
                 (_, None) => (
-                    common::span_id(&["turn-at", session, &start.to_string()]),
+                    common::span_id(&["turn-at", session, &row.id.to_string()]),
                     common::session_span(session),
                     "turn",
                 ),
@@ -206,20 +216,58 @@ fn span(f: &Facts<'_>, keep: &dyn Fn(&str) -> bool, store: &Store) -> Option<Spa
                 ..Default::default()
             })
         }
-        "SessionEnd" => {
+        "SubagentStop" => {
+            let agent = row.agent_id.as_deref().filter(|a| !a.is_empty())?;
             let start = store
-                .session_start(session)
+                .subagent_start(session, agent, row.id)
                 .ok()
                 .flatten()
                 .unwrap_or(row.time_us)
                 .min(row.time_us);
+            a.str("gen_ai.agent.id", agent);
+            a.opt("gen_ai.agent.name", f.field("agent_type"));
+            Some(Span {
+                trace_id: common::trace_id(session),
+                span_id: common::span_id(&["agent", session, agent]),
+                parent_span_id: turn(),
+                name: format!("subagent {}", f.field("agent_type").unwrap_or("agent")),
+                kind: SpanKind::Internal as i32,
+                start_time_unix_nano: ns(start),
+                end_time_unix_nano: ns(row.time_us),
+                attributes: a.done(),
+                ..Default::default()
+            })
+        }
+        "SessionEnd" => {
+            // A session resumed (`claude --resume`, recovery) ends again: the
+            // root was sent at its first end; each later run is its own span
+            // under it.
+            let earlier_end = store
+                .previous_event(session, &["SessionEnd"], row.id)
+                .ok()
+                .flatten();
+            let start = match earlier_end {
+                Some(t) => Some(t),
+                None => store.session_start(session).ok().flatten(),
+            }
+            .unwrap_or(row.time_us)
+            .min(row.time_us);
             let mut a = Attrs::new(keep);
             a.str("session.id", session);
             a.opt("hookwatch.session_end.reason", f.field("reason"));
+            let (span_id, parent, name) = match earlier_end {
+                None => (common::session_span(session), Vec::new(), "session"),
+                Some(_) => (
+                    common::span_id(&["session-run", session, &row.id.to_string()]),
+                    common::session_span(session),
+                    "session.resumed",
+                ),
+            };
             Some(Span {
                 trace_id: common::trace_id(session),
-                span_id: common::session_span(session),
-                name: "session".into(),
+                span_id,
+                parent_span_id: parent,
+                name: name.into(),
                 kind: SpanKind::Internal as i32,
                 start_time_unix_nano: ns(start),
                 end_time_unix_nano: ns(row.time_us),

@@ -126,7 +126,12 @@ impl Store {
     /// Move a signal's cursor past every stored event and forget its
     /// failures (export off, or the signal not exported).
     pub fn export_to_head(&mut self, signal: &str, now_us: i64) -> Result<()> {
-        self.conn
+        let e = sql_err(&self.path);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(&e)?;
+        let moved = tx
             .execute(
                 "UPDATE otel_export SET last_event_id = (SELECT coalesce(max(id), 0) FROM events),
                      attempts = 0, next_attempt_us = NULL, started_us = ?2, window_end_us = ?2
@@ -135,8 +140,14 @@ impl Store {
                         OR next_attempt_us IS NOT NULL)",
                 params![signal, now_us],
             )
-            .map(|_| ())
-            .map_err(sql_err(&self.path))
+            .map_err(&e)?;
+        // Cumulative series start again with `started_us`: totals from
+        // before would look like a reset followed by a jump.
+        if moved > 0 && signal == "metrics" {
+            tx.execute("DELETE FROM otel_metric_totals", [])
+                .map_err(&e)?;
+        }
+        tx.commit().map_err(&e)
     }
 
     /// Is any exported signal's cursor behind the newest event, and free to
@@ -221,8 +232,9 @@ impl Store {
             )
             .map_err(&e)?;
         tx.execute(
-            "UPDATE otel_export SET last_event_id = ?2, dropped = dropped + ?3, attempts = 0,
-                 next_attempt_us = NULL WHERE signal = ?1",
+            // The retry state stays: a collector that is down is not asked
+            // again sooner because events were dropped.
+            "UPDATE otel_export SET last_event_id = ?2, dropped = dropped + ?3 WHERE signal = ?1",
             params![signal, new_cursor, dropped],
         )
         .map_err(&e)?;
@@ -383,6 +395,48 @@ impl Store {
             Some(t) => Ok(Some(t)),
             None => self.session_start(session),
         }
+    }
+
+    /// The time of the session's last `events` event before `before_id`
+    /// (the previous Stop of a turn that went on, the previous SessionEnd
+    /// of a resumed session).
+    pub fn previous_event(
+        &self,
+        session: &str,
+        events: &[&str],
+        before_id: i64,
+    ) -> Result<Option<i64>> {
+        let list = serde_json::to_string(events).unwrap_or_default();
+        self.conn
+            .query_row(
+                "SELECT time_us FROM events
+                  WHERE session_id = ?1 AND id < ?2
+                    AND event IN (SELECT value FROM json_each(?3))
+                  ORDER BY id DESC LIMIT 1",
+                params![session, before_id, list],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_err(&self.path))
+    }
+
+    /// When a subagent started (its SubagentStart), before `before_id`.
+    pub fn subagent_start(
+        &self,
+        session: &str,
+        agent_id: &str,
+        before_id: i64,
+    ) -> Result<Option<i64>> {
+        self.conn
+            .query_row(
+                "SELECT time_us FROM events
+                  WHERE session_id = ?1 AND agent_id = ?2 AND id < ?3
+                  ORDER BY id LIMIT 1",
+                params![session, agent_id, before_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql_err(&self.path))
     }
 
     /// The time of a session's first stored event.
