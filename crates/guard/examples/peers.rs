@@ -73,8 +73,11 @@ struct Setup {
 }
 
 fn setup(root: &Path) -> Setup {
-    let project = root.join("project");
+    // The project inside the home directory, as on a developer's machine,
+    // and neither under /tmp (whose deletion would otherwise "contain the
+    // project").
     let home = root.join("home");
+    let project = home.join("proj");
     let tmp = root.join("tmp");
     let origin = root.join("origin.git");
     for d in [".ssh", ".config", "Documents", "projects"] {
@@ -94,6 +97,17 @@ fn setup(root: &Path) -> Setup {
     );
     git(&project, &home, &["init", "-q", "-b", "main"]);
     write(&project.join("README.md"), "# app\n");
+    // The file names the peers' cases use, tracked.
+    for f in [
+        "file.txt",
+        "a.txt",
+        "b.txt",
+        "file1.txt",
+        "file2.txt",
+        "foo",
+    ] {
+        write(&project.join(f), "v1\n");
+    }
     write(&project.join(".gitignore"), "target/\n*.log\n");
     git(&project, &home, &["add", "."]);
     git(&project, &home, &["commit", "-q", "-m", "init"]);
@@ -249,15 +263,21 @@ fn main() {
         inputs.push((f.clone(), cases));
     }
 
+    // Not under /tmp: see setup.
+    let base = std::env::current_dir()
+        .expect("cwd")
+        .join("target/guard-peers");
+    std::fs::create_dir_all(&base).expect("mkdir target/guard-peers");
     let root = tempfile::Builder::new()
         .prefix("hookwatch-peers.")
-        .tempdir()
+        .tempdir_in(&base)
         .expect("temp dir");
     let s = setup(root.path());
     // The guard never runs a command; still, nothing here may reach the real home.
     // (Edition 2021: set_var is safe; no other thread exists yet.)
     std::env::set_var("HOME", &s.home);
-    std::env::set_var("TMPDIR", &s.tmp);
+    // What an agent's shell has: the guard reads TMPDIR for `$TMPDIR`.
+    std::env::set_var("TMPDIR", "/tmp");
     std::env::set_var("GIT_CONFIG_NOSYSTEM", "1");
     for v in [
         "XDG_CONFIG_HOME",

@@ -87,6 +87,9 @@ pub struct Cmd {
     pub stdin_download: bool,
     /// Runs a script file written by a downloader earlier in the text.
     pub runs_download: bool,
+    /// Interpreter code (`python3 -c`, ...) that deletes or runs something
+    /// it builds at run time, and names this protected path.
+    pub code_risk: Option<String>,
 }
 
 pub struct Analysis {
@@ -163,6 +166,41 @@ pub fn normalize(p: &str) -> String {
         s.push('/');
     }
     s
+}
+
+/// `p` as the kernel resolves it: a `..` after a symlink climbs from the
+/// symlink's target (`/var/tmp/../etc` is `/etc` when /var/tmp links to
+/// /tmp). Reads the file system, so only for paths that climb with `..`;
+/// what does not exist is taken lexically. None without a base.
+pub fn physical(cwd: Option<&str>, p: &str) -> Option<String> {
+    let abs = if p.starts_with('/') {
+        p.to_string()
+    } else {
+        format!("{}/{p}", cwd?)
+    };
+    let mut cur = std::path::PathBuf::from("/");
+    for (n, c) in abs.split('/').enumerate() {
+        if n > 64 {
+            return None;
+        }
+        match c {
+            "" | "." => {}
+            ".." => {
+                cur.pop();
+            }
+            c => {
+                cur.push(c);
+                let link =
+                    std::fs::symlink_metadata(&cur).is_ok_and(|m| m.file_type().is_symlink());
+                if link {
+                    if let Ok(t) = std::fs::canonicalize(&cur) {
+                        cur = t;
+                    }
+                }
+            }
+        }
+    }
+    Some(normalize(&cur.to_string_lossy()))
 }
 
 /// Absolute, normalised path of `p` seen from `cwd`.
@@ -422,6 +460,14 @@ impl An<'_> {
         match name {
             "HOME" => self.home.map(str::to_string),
             "PWD" => cwd.clone(),
+            // The agent's shell gets the hook's temporary directory (Claude
+            // Code starts both); unset means /tmp.
+            "TMPDIR" => Some(
+                std::env::var("TMPDIR")
+                    .ok()
+                    .filter(|t| t.starts_with('/'))
+                    .unwrap_or_else(|| "/tmp".into()),
+            ),
             _ => None,
         }
     }
@@ -512,6 +558,12 @@ impl An<'_> {
                 Part::Unknown(raw) => {
                     a.known = false;
                     a.text.push_str(raw);
+                    // `$(( $(cmd) ))`: the substitution inside arithmetic runs.
+                    if raw.starts_with("$((") {
+                        for inner in substitutions(raw) {
+                            self.sub_script(&inner, cwd, depth + 1);
+                        }
+                    }
                 }
                 Part::Subst { script, raw } | Part::ProcSubst { script, raw } => {
                     a.known = false;
@@ -632,6 +684,11 @@ impl An<'_> {
         }
         let cd = match argv.first().map(|a| a.text.as_str()) {
             Some("cd" | "pushd") => Some(self.cd_target(&argv[1..], cwd)),
+            Some("builtin" | "command")
+                if matches!(argv.get(1).map(|a| a.text.as_str()), Some("cd" | "pushd")) =>
+            {
+                Some(self.cd_target(&argv[2..], cwd))
+            }
             _ => None,
         };
         let out_words = echo_words(&argv);
@@ -728,6 +785,7 @@ impl An<'_> {
             display: String::new(),
             stdin_download: stdin.download,
             runs_download: false,
+            code_risk: None,
         }
     }
 
@@ -893,7 +951,9 @@ impl An<'_> {
                         }
                     }
                     if let Some((k, s)) = split {
-                        let mut nv: Vec<Arg> = s.split_whitespace().map(Arg::lit).collect();
+                        // `env -S 'A=1 cmd'`: env again, so assignments are skipped.
+                        let mut nv: Vec<Arg> = vec![Arg::lit("env")];
+                        nv.extend(s.split_whitespace().map(Arg::lit));
                         nv.extend(rest.get(k..).unwrap_or(&[]).iter().cloned());
                         argv = nv;
                         i = 0;
@@ -908,7 +968,13 @@ impl An<'_> {
                     if cmd.is_empty() {
                         cmd.push(Arg::lit("echo"));
                     }
+                    // With a replace string an item is a whole line.
                     let items: Vec<Arg> = match stdin.words.take() {
+                        Some(ws) if repl.is_some() => ws
+                            .iter()
+                            .flat_map(|w| w.lines())
+                            .map(|l| Arg::lit(l.trim()))
+                            .collect(),
                         Some(ws) => ws
                             .iter()
                             .flat_map(|w| w.split_whitespace())
@@ -951,6 +1017,79 @@ impl An<'_> {
                     stdin = Stdin::default();
                     script_in = None;
                     continue;
+                }
+                // `parallel CMD {} ::: ITEMS`: the command once per item.
+                "parallel" => {
+                    let sep = rest
+                        .iter()
+                        .position(|a| a.text == ":::" || a.text == "::::");
+                    let n = skip_opts(
+                        &rest[..sep.unwrap_or(rest.len())],
+                        "jSsdaE",
+                        &[
+                            "jobs",
+                            "sshlogin",
+                            "delimiter",
+                            "arg-file",
+                            "results",
+                            "joblog",
+                            "tmpdir",
+                            "workdir",
+                        ],
+                    );
+                    let cmd: Vec<Arg> = rest[n..sep.unwrap_or(rest.len())].to_vec();
+                    let items: Vec<Arg> = match sep {
+                        Some(k) if rest[k].text == ":::" => rest[k + 1..].to_vec(),
+                        // An item per input line.
+                        _ => match stdin.words.take() {
+                            Some(ws) => ws
+                                .iter()
+                                .flat_map(|w| w.lines())
+                                .map(|l| Arg::lit(l.trim()))
+                                .collect(),
+                            None => vec![Arg::unknown("{parallel-input}")],
+                        },
+                    };
+                    if cmd.is_empty() {
+                        // No command: each item is one.
+                        for it in items.iter().take(64) {
+                            if it.known {
+                                self.sub_script(&it.text, &cwd, depth + 1);
+                            }
+                        }
+                        return;
+                    }
+                    let has_slot = cmd.iter().any(|a| a.text.contains("{}"));
+                    for it in items.iter().take(64) {
+                        let mut nv: Vec<Arg> = cmd
+                            .iter()
+                            .map(|a| {
+                                if a.text.contains("{}") {
+                                    Arg {
+                                        text: a.text.replace("{}", &it.text),
+                                        known: a.known && it.known,
+                                        glob: a.glob,
+                                        download: a.download,
+                                    }
+                                } else {
+                                    a.clone()
+                                }
+                            })
+                            .collect();
+                        if !has_slot {
+                            nv.push(it.clone());
+                        }
+                        self.run(
+                            nv,
+                            redirects.clone(),
+                            cwd.clone(),
+                            Stdin::default(),
+                            None,
+                            depth + 1,
+                            None,
+                        );
+                    }
+                    return;
                 }
                 "watch" => {
                     let n = skip_opts(rest, "n", &["interval"]);
@@ -1001,6 +1140,27 @@ impl An<'_> {
                 _ => {}
             }
 
+            if let Some(lang) = crate::interp::lang(&prog) {
+                let words: Vec<String> = argv[i + 1..].iter().map(|a| a.text.clone()).collect();
+                let code = match crate::interp::source(&prog, lang, &words) {
+                    crate::interp::Source::Inline(c) => Some(c),
+                    crate::interp::Source::Stdin => script_in.clone(),
+                    crate::interp::Source::Other => None,
+                };
+                if let Some(code) = code {
+                    let found = crate::interp::scan(lang, &code);
+                    let mut c = self.make(&prog, &argv, i, &redirects, &cwd, &stdin);
+                    c.code_risk = found.unclear;
+                    self.emit(c);
+                    for sh in &found.shell {
+                        self.sub_script(sh, &cwd, depth + 1);
+                    }
+                    for p in &found.deletes {
+                        self.sub_script(&crate::interp::rm_command(p), &cwd, depth + 1);
+                    }
+                    return;
+                }
+            }
             if is_shell(&prog) {
                 let c = self.make(&prog, &argv, i, &redirects, &cwd, &stdin);
                 let inv = shell_invocation(&argv[i + 1..]);
@@ -1240,6 +1400,42 @@ fn echo_words(argv: &[Arg]) -> Option<(Vec<String>, String)> {
     }
 }
 
+/// The `$( )` and backtick commands inside an arithmetic expansion's text.
+fn substitutions(raw: &str) -> Vec<String> {
+    let b = raw.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 3;
+    while i < b.len() && out.len() < 16 {
+        if b[i] == b'$' && b.get(i + 1) == Some(&b'(') && b.get(i + 2) != Some(&b'(') {
+            let start = i + 2;
+            let mut depth = 1;
+            let mut j = start;
+            while j < b.len() && depth > 0 {
+                match b[j] {
+                    b'(' => depth += 1,
+                    b')' => depth -= 1,
+                    _ => {}
+                }
+                j += 1;
+            }
+            out.push(
+                String::from_utf8_lossy(&b[start..j.saturating_sub(1).max(start)]).into_owned(),
+            );
+            i = j;
+        } else if b[i] == b'`' {
+            let end = b[i + 1..]
+                .iter()
+                .position(|&c| c == b'`')
+                .map_or(b.len(), |k| i + 1 + k);
+            out.push(String::from_utf8_lossy(&b[i + 1..end]).into_owned());
+            i = end + 1;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Where `xargs`'s command starts, and its replace string (`-I R`).
 fn xargs_opts(rest: &[Arg]) -> (usize, Option<String>) {
     let mut j = 0;
@@ -1256,11 +1452,17 @@ fn xargs_opts(rest: &[Arg]) -> (usize, Option<String>) {
                 repl = Some("{}".into());
                 j += 1;
             }
+            // BSD xargs: `-J R` puts the items where R stands.
+            "-J" => {
+                repl = rest.get(j + 1).map(|a| a.text.clone());
+                j += 2;
+            }
             "-n" | "-L" | "-P" | "-s" | "-d" | "-E" | "-a" => j += 2,
             "--arg-file" | "--delimiter" | "--max-args" | "--max-procs" | "--max-chars"
             | "--process-slot-var" => j += 2,
             _ if t.starts_with("--replace=") => {
-                repl = Some(t["--replace=".len()..].to_string());
+                let r = &t["--replace=".len()..];
+                repl = Some(if r.is_empty() { "{}" } else { r }.to_string());
                 j += 1;
             }
             _ if t.starts_with("-I") => {

@@ -16,6 +16,16 @@ pub trait GitProbe {
     fn has_uncommitted_changes(&self, dir: &Path) -> Result<bool, String>;
     fn has_unpushed_commits(&self, dir: &Path) -> Result<bool, String>;
     fn has_untracked_files(&self, dir: &Path, include_ignored: bool) -> Result<bool, String>;
+    /// Is there a stash entry (`git stash drop` / `clear` would lose it)?
+    /// Unknown probes assume there is.
+    fn has_stash(&self, _dir: &Path) -> Result<bool, String> {
+        Ok(true)
+    }
+    /// Does `branch` hold commits on no other branch and no remote
+    /// (`git branch -D` would lose them)? Unknown probes assume it does.
+    fn branch_unmerged(&self, _dir: &Path, _branch: &str) -> Result<bool, String> {
+        Ok(true)
+    }
 }
 
 /// Pessimistic probe for the corpus and for callers that cannot look.
@@ -168,6 +178,38 @@ impl GitProbe for RealGit {
             .lines()
             .any(|l| l.starts_with("??") || (include_ignored && l.starts_with("!!"))))
     }
+
+    fn has_stash(&self, dir: &Path) -> Result<bool, String> {
+        let out = self.run(dir, &["stash", "list"])?;
+        Ok(!out.trim().is_empty())
+    }
+
+    fn branch_unmerged(&self, dir: &Path, branch: &str) -> Result<bool, String> {
+        if branch.starts_with('-') {
+            return Err(format!("not a branch name: {branch}"));
+        }
+        // Commits of the branch that no other branch and no remote-tracking
+        // ref has.
+        // --branches matches the pattern against names without refs/heads/.
+        let exclude = format!("--exclude={branch}");
+        let out = self.run(
+            dir,
+            &[
+                "rev-list",
+                "--count",
+                &format!("refs/heads/{branch}"),
+                "--not",
+                &exclude,
+                "--branches",
+                "--remotes",
+            ],
+        )?;
+        Ok(out
+            .trim()
+            .parse::<u64>()
+            .map_err(|e| format!("git rev-list: {e}"))?
+            > 0)
+    }
 }
 
 /// One time budget for every question of one evaluation, answers cached.
@@ -229,6 +271,15 @@ impl<P: GitProbe> GitProbe for Budgeted<P> {
     fn has_untracked_files(&self, dir: &Path, include_ignored: bool) -> Result<bool, String> {
         self.ask(dir, 2 + include_ignored as u8, |p| {
             p.has_untracked_files(dir, include_ignored)
+        })
+    }
+    fn has_stash(&self, dir: &Path) -> Result<bool, String> {
+        self.ask(dir, 4, |p| p.has_stash(dir))
+    }
+    fn branch_unmerged(&self, dir: &Path, branch: &str) -> Result<bool, String> {
+        // The branch is part of the key (a path below the repository).
+        self.ask(&dir.join("\0branch").join(branch), 5, |p| {
+            p.branch_unmerged(dir, branch)
         })
     }
 }

@@ -19,11 +19,12 @@
 pub mod command;
 pub mod files;
 pub mod git;
+pub mod interp;
 pub mod policies;
 pub mod shell;
 
 use hookwatch_pattern::{Glob, Mode};
-use policies::{Cx, Protected, BASH_CHECKS, POLICIES, SELF_PROTECT, SENSITIVE_WRITE};
+use policies::{Cx, Protected, BASH_ASKS, BASH_CHECKS, POLICIES, SELF_PROTECT, SENSITIVE_WRITE};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -532,6 +533,33 @@ impl Guard {
             }
             match check(c, cx, git) {
                 Ok(Some(reason)) => return deny(id, reason),
+                Ok(None) => {}
+                Err(e) => {
+                    if let Some(v) = self.internal_error(id, &e, Some(&c.display), errors) {
+                        return Judged {
+                            verdict: Some(v),
+                            allowed_by_rule: false,
+                        };
+                    }
+                }
+            }
+        }
+        for (id, check) in BASH_ASKS {
+            if !self.builtin_enabled(id) {
+                continue;
+            }
+            match check(c, cx, git) {
+                Ok(Some(reason)) => {
+                    return Judged {
+                        verdict: Some(Verdict {
+                            decision: Decision::Ask,
+                            policy: id.to_string(),
+                            reason,
+                            command: Some(c.display.clone()),
+                        }),
+                        allowed_by_rule: false,
+                    }
+                }
                 Ok(None) => {}
                 Err(e) => {
                     if let Some(v) = self.internal_error(id, &e, Some(&c.display), errors) {

@@ -324,6 +324,16 @@ fn disable_and_enabled() {
         ..GuardConfig::default()
     })
     .unwrap();
+    // The asking policies are their own: disabled by name too.
+    assert_eq!(
+        policy(&bash(&g, "rm -rf /")),
+        Some((Decision::Ask, "rm-outside-project".to_string()))
+    );
+    let g = Guard::new(&GuardConfig {
+        disable: vec!["rm-root".into(), "rm-outside-project".into()],
+        ..GuardConfig::default()
+    })
+    .unwrap();
     assert_eq!(policy(&bash(&g, "rm -rf /")), None);
     assert_eq!(policy(&bash(&g, "git push -f")), deny("git-force-push"));
     let off = Guard::new(&GuardConfig {
@@ -433,7 +443,13 @@ fn protected_paths_and_branches() {
         &AssumeWorst,
     );
     assert_eq!(policy(&o), deny("sensitive-file-write"));
-    assert_eq!(policy(&bash(&g, "rm -rf ~/other")), None);
+    // A directory directly in home that is not a known one: asked about;
+    // anything deeper is left alone.
+    assert_eq!(
+        policy(&bash(&g, "rm -rf ~/other")),
+        Some((Decision::Ask, "rm-home-child".to_string()))
+    );
+    assert_eq!(policy(&bash(&g, "rm -rf ~/other/build")), None);
     assert_eq!(
         policy(&bash(&g, "git push -f origin stable")),
         deny("git-force-push")
@@ -664,5 +680,81 @@ mod props {
         ]) {
             let _ = eval_with(&default_guard(), tool, v, &AssumeWorst);
         }
+    }
+}
+
+/// `..` is resolved as the kernel resolves it: after a symlink it climbs
+/// from the link's target. A path that looks harmless written out
+/// (`link/../etc` = `./etc`) is /etc when `link` points at /.
+#[test]
+fn dot_dot_after_a_symlink_is_resolved_like_the_kernel() {
+    let d = tempfile::tempdir().unwrap();
+    let cwd = d.path().to_str().unwrap().to_string();
+    std::os::unix::fs::symlink("/", d.path().join("link")).unwrap();
+    std::fs::create_dir_all(d.path().join("plain")).unwrap();
+    let g = default_guard();
+    let input = json!({ "command": "rm -rf link/../etc" });
+    let req = Request {
+        tool_name: "Bash",
+        tool_input: &input,
+        cwd: &cwd,
+        project_dir: Some(&cwd),
+        home: Some("/nonexistent-home"),
+        protected_dirs: &[],
+    };
+    assert_eq!(policy(&g.evaluate(&req, &AssumeWorst)), deny("rm-root"));
+    // The same without a symlink is ./etc, inside the project.
+    let input = json!({ "command": "rm -rf plain/../etc" });
+    let req = Request {
+        tool_input: &input,
+        ..req
+    };
+    assert_eq!(policy(&g.evaluate(&req, &AssumeWorst)), None);
+}
+
+/// Home subdirectories: the known ones denied, others asked about, deeper
+/// paths and the project's own left alone (docs/failures-and-guard.md).
+#[test]
+fn home_subdirectories() {
+    let g = default_guard();
+    for c in [
+        "rm -rf ~/Documents",
+        "rm -rf ~/.ssh",
+        "rm -rf ~/projects",
+        "rm -rf ~/.config/",
+        "rm -rf /home/alice",
+    ] {
+        assert_eq!(policy(&bash(&g, c)), deny("rm-root"), "{c}");
+    }
+    // (The project is /home/dev/proj: `..` is home.)
+    for c in [
+        "rm -rf ~/old-checkout",
+        "rm -rf ~/.npm",
+        "rm -rf ../other-checkout",
+    ] {
+        assert_eq!(
+            policy(&bash(&g, c)),
+            Some((Decision::Ask, "rm-home-child".to_string())),
+            "{c}"
+        );
+    }
+    for c in [
+        "rm -rf ~/.cache/pip",
+        "rm -rf ~/projects/app/target",
+        "rm -rf ./build",
+        "rm -rf /tmp/x",
+    ] {
+        assert_eq!(policy(&bash(&g, c)), None, "{c}");
+    }
+    for c in [
+        "rm -rf /opt/app/cache",
+        "rm -rf /srv/www/old",
+        "rm -rf ~bob/tmp",
+    ] {
+        assert_eq!(
+            policy(&bash(&g, c)),
+            Some((Decision::Ask, "rm-outside-project".to_string())),
+            "{c}"
+        );
     }
 }

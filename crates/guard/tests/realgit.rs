@@ -173,3 +173,100 @@ fn timeout_kills_git() {
     // Either git was too slow (timed out) or failed (not a repo); never hangs.
     assert!(probe.has_uncommitted_changes(tmp.path()).is_err());
 }
+
+/// Checkout/restore/switch, stash drop/clear, branch -D/-f and worktree
+/// remove --force, each denied only when the real repository has the work
+/// they would destroy, and allowed when it does not.
+#[test]
+fn work_destroyed_only_when_it_exists() {
+    require_git();
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("a.txt"), "1\n").unwrap();
+    git(&repo, &["add", "a.txt"]);
+    git(&repo, &["commit", "-q", "-m", "one"]);
+    let deny = Some((Decision::Deny, "git-discard-work".to_string()));
+
+    // Clean: nothing to overwrite, no stash, every branch merged.
+    for c in [
+        "git checkout -- .",
+        "git checkout -f main",
+        "git restore .",
+        "git switch -f main",
+        "git stash drop",
+        "git stash clear",
+    ] {
+        assert_eq!(decide(&repo, c), None, "{c}");
+    }
+    git(&repo, &["branch", "merged"]);
+    assert_eq!(decide(&repo, "git branch -D merged"), None);
+
+    // A modified tracked file: every form that overwrites it is denied.
+    std::fs::write(repo.join("a.txt"), "2\n").unwrap();
+    for c in [
+        "git checkout -- .",
+        "git checkout -- a.txt",
+        "git checkout a.txt",
+        "git checkout -f main",
+        "git checkout -qf main",
+        "git checkout HEAD a.txt",
+        "git restore .",
+        "git restore a.txt",
+        "git restore --worktree a.txt",
+        "git switch -f main",
+        "git switch --discard-changes main",
+        "git reset --merge",
+    ] {
+        assert_eq!(decide(&repo, c), deny, "{c}");
+    }
+    // ...and what leaves it alone is not.
+    for c in [
+        "git checkout -b new",
+        "git checkout -qbnew",
+        "git switch -c new2",
+        "git restore --staged a.txt",
+        "git checkout -p a.txt",
+        "git stash",
+    ] {
+        assert_eq!(decide(&repo, c), None, "{c}");
+    }
+
+    // A stash: drop and clear lose it.
+    git(&repo, &["stash", "-q"]);
+    assert_eq!(decide(&repo, "git stash drop"), deny);
+    assert_eq!(decide(&repo, "git stash drop stash@{0}"), deny);
+    assert_eq!(decide(&repo, "git stash clear"), deny);
+    assert_eq!(decide(&repo, "git stash list"), None);
+
+    // An unmerged branch: -D and -f lose its commits; -d refuses by itself.
+    git(&repo, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(repo.join("f.txt"), "f\n").unwrap();
+    git(&repo, &["add", "f.txt"]);
+    git(&repo, &["commit", "-q", "-m", "feature work"]);
+    git(&repo, &["checkout", "-q", "main"]);
+    assert_eq!(decide(&repo, "git branch -D feature"), deny);
+    assert_eq!(decide(&repo, "git branch --delete --force feature"), deny);
+    assert_eq!(decide(&repo, "git branch -f feature"), deny);
+    assert_eq!(decide(&repo, "git branch -d feature"), None);
+    git(&repo, &["branch", "keep", "feature"]);
+    // Another branch has the commits now.
+    assert_eq!(decide(&repo, "git branch -D feature"), None);
+
+    // A worktree: --force loses its changes only when it has some.
+    let wt = tmp.path().join("wt");
+    git(
+        &repo,
+        &["worktree", "add", "-q", wt.to_str().unwrap(), "keep"],
+    );
+    let rm_wt = format!("git worktree remove --force {}", wt.display());
+    assert_eq!(decide(&repo, &rm_wt), None);
+    std::fs::write(wt.join("f.txt"), "changed\n").unwrap();
+    assert_eq!(decide(&repo, &rm_wt), deny);
+    assert_eq!(
+        decide(&repo, &format!("git worktree remove {}", wt.display())),
+        None,
+        "without --force git refuses by itself"
+    );
+}

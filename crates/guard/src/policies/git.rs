@@ -144,7 +144,12 @@ pub fn discard(cmd: &Cmd, cx: &Cx, git: &dyn GitProbe) -> Result<Option<String>,
     let path = Path::new(&dir);
     match sub {
         "reset" => {
-            if !args.iter().any(|a| a.text == "--hard") {
+            // --merge also overwrites what is uncommitted in the files the
+            // target changes.
+            if !args
+                .iter()
+                .any(|a| a.text == "--hard" || a.text == "--merge")
+            {
                 return Ok(None);
             }
             if git.has_uncommitted_changes(path)? {
@@ -197,6 +202,199 @@ pub fn discard(cmd: &Cmd, cx: &Cx, git: &dyn GitProbe) -> Result<Option<String>,
             }
             Ok(None)
         }
+        "checkout" | "switch" | "restore" => discard_worktree(cmd, sub, args, &dir, git),
+        "stash" => {
+            let op = args
+                .iter()
+                .find(|a| !a.text.starts_with('-'))
+                .map(|a| a.text.as_str());
+            if matches!(op, Some("drop" | "clear")) && git.has_stash(path)? {
+                return Ok(Some(format!(
+                    "{} would delete stashed changes in {dir} for good (a dropped stash is only findable by hand in the reflog). Apply them, or save them on a branch (`git stash branch NAME`) first, or ask the user to run it.",
+                    quote(&cmd.display)
+                )));
+            }
+            Ok(None)
+        }
+        "branch" => {
+            let (mut delete, mut force, mut big_d) = (false, false, false);
+            let mut names = Vec::new();
+            for a in args {
+                let t = a.text.as_str();
+                match t {
+                    "--delete" => delete = true,
+                    "--force" => force = true,
+                    _ if t.starts_with("--") => {}
+                    _ if t.starts_with('-') && t.len() > 1 => {
+                        big_d |= t.contains('D');
+                        delete |= t.contains('d');
+                        force |= t.contains('f');
+                    }
+                    _ if a.known => names.push(t),
+                    _ => {}
+                }
+            }
+            if !(big_d || (delete && force)) {
+                // `git branch -d` refuses to delete unmerged work by itself.
+                // `git branch -f NAME [START]` moves NAME, leaving its own
+                // commits behind.
+                if force && !delete {
+                    if let Some(b) = names.first() {
+                        if git.branch_unmerged(path, b).unwrap_or(false) {
+                            return Ok(Some(format!(
+                                "{} would move branch `{b}` away from commits that are on no other branch and no remote. Merge or push it first, or ask the user to run it.",
+                                quote(&cmd.display)
+                            )));
+                        }
+                    }
+                }
+                return Ok(None);
+            }
+            for b in names {
+                if git.branch_unmerged(path, b)? {
+                    return Ok(Some(format!(
+                        "{} would delete branch `{b}`, whose commits are on no other branch and no remote. Merge or push it first, or ask the user to run it.",
+                        quote(&cmd.display)
+                    )));
+                }
+            }
+            Ok(None)
+        }
+        "worktree" => {
+            let mut it = args.iter().filter(|a| !a.text.starts_with('-'));
+            if it.next().map(|a| a.text.as_str()) != Some("remove") {
+                return Ok(None);
+            }
+            let force = args.iter().any(|a| {
+                a.text == "--force"
+                    || (a.text.starts_with('-')
+                        && !a.text.starts_with("--")
+                        && a.text.contains('f'))
+            });
+            let Some(target) = it.next().filter(|a| a.known) else {
+                return Ok(None);
+            };
+            let Some(wt) = resolve(Some(&dir), &target.text) else {
+                return Ok(None);
+            };
+            let wt_path = Path::new(&wt);
+            if force
+                && (git.has_uncommitted_changes(wt_path)?
+                    || git.has_untracked_files(wt_path, false)?)
+            {
+                return Ok(Some(format!(
+                    "{} would delete the worktree {wt} with changes that exist nowhere else. Commit or stash them there first, or ask the user to run it.",
+                    quote(&cmd.display)
+                )));
+            }
+            Ok(None)
+        }
         _ => Ok(None),
     }
+}
+
+/// `git checkout -- PATHS` / `checkout -f` / `checkout .`, `git switch -f` /
+/// `--discard-changes`, `git restore PATHS` (the working tree): each
+/// overwrites uncommitted changes without asking.
+fn discard_worktree(
+    cmd: &Cmd,
+    sub: &str,
+    args: &[Arg],
+    dir: &str,
+    git: &dyn GitProbe,
+) -> Result<Option<String>, String> {
+    let (mut force, mut paths, mut staged, mut worktree, mut patch) =
+        (false, false, false, false, false);
+    let mut after_dashdash = false;
+    let mut positional = 0;
+    let mut takes_value = false;
+    let mut creates = false;
+    let mut optional_for: Option<&[&str]> = None;
+    for a in args {
+        let t = a.text.as_str();
+        if after_dashdash {
+            paths = true;
+            continue;
+        }
+        if std::mem::take(&mut takes_value) {
+            continue;
+        }
+        // `--track direct`, `--recurse-submodules on-demand`: written apart,
+        // the mode is taken as the option's (as the peers' tests read it).
+        if let Some(modes) = optional_for.take() {
+            if modes.contains(&t) {
+                continue;
+            }
+        }
+        match t {
+            // New branch names (checkout -b X, switch -c X) and option values.
+            "-b" | "-B" | "-c" | "-C" | "--orphan" => {
+                takes_value = true;
+                creates = true;
+            }
+            "--conflict" | "--source" | "-s" | "--unified" | "-U" | "--inter-hunk-context" => {
+                takes_value = true
+            }
+            "--track" | "-t" => optional_for = Some(&["direct", "inherit"][..]),
+            "--recurse-submodules" => {
+                optional_for = Some(&["checkout", "on-demand", "yes", "no"][..])
+            }
+            "--" => after_dashdash = true,
+            "--force" | "--discard-changes" => force = true,
+            "--staged" => staged = true,
+            "--worktree" => worktree = true,
+            "--patch" => patch = true,
+            _ if t.starts_with("--pathspec-from-file") => paths = true,
+            _ if t.starts_with("--") => {}
+            _ if t.starts_with('-') && t.len() > 1 => {
+                // A cluster of short flags; -b/-B/-c/-C end it with their
+                // value (`-qbfeature` creates branch "feature").
+                for (k, ch) in t[1..].char_indices() {
+                    match ch {
+                        'b' | 'B' | 'c' | 'C' if sub != "restore" => {
+                            creates = true;
+                            takes_value = k + 2 == t.len();
+                            break;
+                        }
+                        's' | 'U' => {
+                            takes_value = k + 2 == t.len();
+                            break;
+                        }
+                        'f' => force = true,
+                        'S' if sub == "restore" => staged = true,
+                        'W' if sub == "restore" => worktree = true,
+                        'p' => patch = true,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {
+                positional += 1;
+                // `.`, `:/`, a glob or a file of the working tree: a
+                // pathspec, not a branch (`feature/x` is a branch).
+                if t == "."
+                    || t == ":/"
+                    || t.starts_with("./")
+                    || t.contains('*')
+                    || (a.known && Path::new(dir).join(t).exists())
+                {
+                    paths = true;
+                }
+            }
+        }
+    }
+    let discards = match sub {
+        "restore" => positional > 0 && (!staged || worktree) && !patch,
+        "switch" => force,
+        // `git checkout TREE-ISH PATH...`: past the first, operands are
+        // paths (not when creating a branch: `-b NEW START`).
+        _ => (force || paths || (positional > 1 && !creates)) && !patch,
+    };
+    if discards && git.has_uncommitted_changes(Path::new(dir))? {
+        return Ok(Some(format!(
+            "{} would overwrite uncommitted changes in {dir} that exist nowhere else. Commit or `git stash` them first, or ask the user to run it.",
+            quote(&cmd.display)
+        )));
+    }
+    Ok(None)
 }

@@ -25,6 +25,10 @@ pub const RM_GIT_DIR: &str = "rm-git-dir";
 pub const GIT_FORCE_PUSH: &str = "git-force-push";
 pub const GIT_DISCARD: &str = "git-discard-work";
 pub const CHMOD: &str = "chmod-world-writable";
+pub const PERM_TREE: &str = "perm-system-tree";
+pub const RM_HOME_CHILD: &str = "rm-home-child";
+pub const CODE_UNCLEAR: &str = "interpreter-unclear";
+pub const RM_OUTSIDE: &str = "rm-outside-project";
 pub const REMOTE_EXEC: &str = "remote-exec";
 pub const DISK_WIPE: &str = "disk-wipe";
 pub const SENSITIVE_WRITE: &str = "sensitive-file-write";
@@ -33,7 +37,7 @@ pub const SELF_PROTECT: &str = "self-protect";
 pub static POLICIES: &[PolicyInfo] = &[
     PolicyInfo {
         id: RM_ROOT,
-        summary: "Recursive deletion (rm -r, find -delete, find -exec rm -r) of /, the home directory, the project root or any of their parents, system directories, or a protected_paths entry, including via *, .*, .., trailing slashes and cd earlier in the chain.",
+        summary: "Recursive deletion (rm -r, find -delete, find -exec rm -r, and the same through interpreters, xargs and parallel) of /, the home directory, its credential, settings, document and code directories (~/.ssh, ~/.config, ~/Documents, ~/projects, ...), another user's home, the project root or any of their parents, system directories, or a protected_paths entry, including via *, .*, .., symlinks before .., $TMPDIR/.., trailing slashes and cd earlier in the chain.",
     },
     PolicyInfo {
         id: RM_GIT_DIR,
@@ -45,11 +49,27 @@ pub static POLICIES: &[PolicyInfo] = &[
     },
     PolicyInfo {
         id: GIT_DISCARD,
-        summary: "git reset --hard with uncommitted changes (or, with a target other than HEAD, unpushed commits), and git clean -f with untracked (with -x: ignored) files, as reported by the git probe.",
+        summary: "Git commands that destroy work, judged on the repository's real state (the git probe): reset --hard with uncommitted changes (or, with a target other than HEAD, unpushed commits); clean -f with untracked (with -x: ignored) files; checkout -- PATHS / checkout -f / checkout . / switch -f / restore PATHS with uncommitted changes; stash drop / stash clear with a stash; branch -D of a branch with commits on no other branch or remote; worktree remove --force of a worktree with changes.",
     },
     PolicyInfo {
         id: CHMOD,
         summary: "Recursive chmod granting write to others (777, 666, 1777, o+w, a+rwx, o=rwx, ...).",
+    },
+    PolicyInfo {
+        id: PERM_TREE,
+        summary: "Recursive chmod/chown/chgrp (any mode or owner) of /, a system tree (/etc, /usr, /var, ...), the home directory or above it, or a credentials directory (~/.ssh, ~/.gnupg, ...).",
+    },
+    PolicyInfo {
+        id: RM_HOME_CHILD,
+        summary: "Asks (does not deny) before a recursive deletion of a directory directly in the home directory that rm-root does not already deny (~/old-checkout, ~/.npm).",
+    },
+    PolicyInfo {
+        id: RM_OUTSIDE,
+        summary: "Asks (does not deny) before a recursive deletion outside the project, the home directory and temporary directories (/tmp, /var/tmp, $TMPDIR, ...) that rm-root does not already deny (/opt/app/cache, ../other-checkout).",
+    },
+    PolicyInfo {
+        id: CODE_UNCLEAR,
+        summary: "Asks (does not deny) when interpreter code (python -c, perl -e, ruby -e, node -e, php -r, or a here-doc fed to them) deletes a tree or runs a shell command built at run time and names a protected path (/, ~, /etc, ...). Calls it can read are judged like the shell commands they are.",
     },
     PolicyInfo {
         id: REMOTE_EXEC,
@@ -143,10 +163,28 @@ pub static BASH_CHECKS: &[(&str, Check)] = &[
     (GIT_FORCE_PUSH, git::force_push),
     (GIT_DISCARD, git::discard),
     (CHMOD, chmod::check),
+    (PERM_TREE, chmod::tree),
     (REMOTE_EXEC, remote::check),
     (DISK_WIPE, disk::check),
     (SENSITIVE_WRITE, crate::files::bash_writes),
 ];
+
+/// Policies that ask the user rather than deny, checked after
+/// [`BASH_CHECKS`] found nothing to deny.
+pub static BASH_ASKS: &[(&str, Check)] = &[
+    (RM_HOME_CHILD, rm::home_child),
+    (RM_OUTSIDE, rm::outside),
+    (CODE_UNCLEAR, code_unclear),
+];
+
+fn code_unclear(cmd: &Cmd, _: &Cx, _: &dyn GitProbe) -> Result<Option<String>, String> {
+    Ok(cmd.code_risk.as_ref().map(|what| {
+        format!(
+            "{} deletes or runs something built at run time, and the code names {what}. Confirm what it will touch, or write the paths out.",
+            quote(&cmd.display)
+        )
+    }))
+}
 
 /// Backticked command for reasons, shortened so the reason stays readable.
 pub fn quote(s: &str) -> String {

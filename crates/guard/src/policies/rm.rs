@@ -42,8 +42,45 @@ const SYSTEM_DIRS: &[&str] = &[
     "/nix/store",
 ];
 
-/// Home subdirectories holding credentials or every application's state.
-const HOME_DIRS: &[&str] = &[".ssh", ".gnupg", ".aws", ".config", ".kube", ".local"];
+/// Home subdirectories whose recursive removal loses what cannot be
+/// rebuilt: credentials, every application's settings and data, a person's
+/// documents, and the usual roots of their code. Deleting one is denied;
+/// deleting any other direct child of home is asked about (`rm-home-child`),
+/// and anything deeper (`~/.cache/x`, `~/projects/app/build`) is left alone.
+pub const HOME_DIRS: &[&str] = &[
+    ".ssh",
+    ".gnupg",
+    ".aws",
+    ".azure",
+    ".config",
+    ".kube",
+    ".local",
+    ".docker",
+    ".password-store",
+    ".mozilla",
+    ".thunderbird",
+    ".claude",
+    "Documents",
+    "Desktop",
+    "Downloads",
+    "Pictures",
+    "Music",
+    "Videos",
+    "Movies",
+    "Library",
+    "Dropbox",
+    "projects",
+    "Projects",
+    "src",
+    "code",
+    "Code",
+    "dev",
+    "work",
+    "repos",
+    "git",
+    "workspace",
+    "go",
+];
 
 /// The operands of a recursive `rm`, or None if it is not one.
 pub fn recursive_operands(cmd: &Cmd) -> Option<Vec<&Arg>> {
@@ -94,6 +131,42 @@ fn is_catch_all(c: &str) -> bool {
     rest.contains('*') && rest.chars().all(|ch| ch == '*' || ch == '?')
 }
 
+/// Every path an operand may name: as written (`..` taken lexically) and,
+/// when it climbs with `..`, as the kernel resolves it (`..` after a
+/// symlink leaves the symlink's target, not its parent).
+pub fn deletion_paths(a: &Arg, cwd: Option<&str>) -> Vec<String> {
+    // `~alice/x` is alice's home (/home/alice, /Users/alice on macOS).
+    if let Some(rest) = a
+        .text
+        .strip_prefix('~')
+        .filter(|r| r.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        // (The parser marks `~alice` unknown: only that part may be.)
+        if !a.glob && !a.text.contains(['$', '`', '(']) {
+            let users = if cfg!(target_os = "macos") {
+                "/Users"
+            } else {
+                "/home"
+            };
+            return resolve(None, &format!("{users}/{rest}"))
+                .into_iter()
+                .collect();
+        }
+    }
+    let Some(lexical) = deletion_path(a, cwd) else {
+        return Vec::new();
+    };
+    let mut out = vec![lexical];
+    if a.known && !a.glob && a.text.contains("..") {
+        if let Some(p) = crate::command::physical(cwd, &a.text) {
+            if p != out[0] {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
 /// The directory an operand effectively empties or removes. A trailing
 /// catch-all glob (`/*`, `~/.*`) counts as the directory itself.
 pub fn deletion_path(a: &Arg, cwd: Option<&str>) -> Option<String> {
@@ -138,8 +211,11 @@ pub fn danger(p: &str, cx: &Cx) -> Option<String> {
             let full = format!("{h}/{d}");
             if p == full {
                 return Some(format!(
-                    "{full}, which holds credentials or every application's settings"
+                    "{full}, which holds credentials, settings, documents or code that exist nowhere else"
                 ));
+            }
+            if is_ancestor(p, &full) {
+                return Some(format!("{p}, which contains {full}"));
             }
         }
     }
@@ -152,6 +228,15 @@ pub fn danger(p: &str, cx: &Cx) -> Option<String> {
     if SYSTEM_DIRS.contains(&p) {
         return Some(format!("the system directory {p}"));
     }
+    // Another user's home directory (`/home/alice`, `/Users/bob`).
+    for users in ["/home", "/Users"] {
+        if p.strip_prefix(users)
+            .and_then(|r| r.strip_prefix('/'))
+            .is_some_and(|r| !r.is_empty() && !r.contains('/'))
+        {
+            return Some(format!("{p}, a user's home directory"));
+        }
+    }
     cx.protected
         .hit_by_delete(p)
         .map(|e| format!("{p}, covered by protected path {e}"))
@@ -162,14 +247,95 @@ pub fn root(cmd: &Cmd, cx: &Cx, _: &dyn GitProbe) -> Result<Option<String>, Stri
         return Ok(None);
     };
     for a in ops {
-        let Some(p) = deletion_path(a, cmd.cwd.as_deref()) else {
-            continue;
-        };
-        if let Some(what) = danger(&p, cx) {
+        for p in deletion_paths(a, cmd.cwd.as_deref()) {
+            let Some(what) = danger(&p, cx) else {
+                continue;
+            };
             return Ok(Some(format!(
                 "{} would recursively delete {what}. Delete only what you need with explicit paths inside the project (e.g. `rm -rf ./build`), or ask the user to run it.",
                 quote(&cmd.display)
             )));
+        }
+    }
+    Ok(None)
+}
+
+/// Where deleting is routine: temporary directories.
+fn is_temp(p: &str) -> bool {
+    let tmpdir = std::env::var("TMPDIR")
+        .ok()
+        .filter(|t| t.starts_with('/') && t.len() > 1);
+    [
+        "/tmp",
+        "/var/tmp",
+        "/private/tmp",
+        "/private/var/tmp",
+        "/private/var/folders",
+        "/var/folders",
+        "/dev/shm",
+    ]
+    .iter()
+    .any(|t| super::is_within(p, t))
+        || tmpdir.is_some_and(|t| super::is_within(p, t.trim_end_matches('/')))
+}
+
+/// Caches and package directories that tools and people clear routinely.
+fn is_routine(p: &str) -> bool {
+    [
+        "/var/cache",
+        "/usr/local/lib/node_modules",
+        "/usr/lib/node_modules",
+        "/opt/homebrew",
+        "/usr/local/Cellar",
+        "/usr/local/Caskroom",
+        "/var/lib/apt/lists",
+    ]
+    .iter()
+    .any(|t| is_ancestor(t, p))
+}
+
+/// Asked, not denied: recursive deletion of a path outside the project,
+/// outside the home directory and outside temporary directories
+/// (`/opt/app/cache`, `../other-checkout`): an agent rarely means to, and
+/// the person decides.
+pub fn outside(cmd: &Cmd, cx: &Cx, _: &dyn GitProbe) -> Result<Option<String>, String> {
+    let Some(ops) = recursive_operands(cmd) else {
+        return Ok(None);
+    };
+    for a in ops {
+        for p in deletion_paths(a, cmd.cwd.as_deref()) {
+            let in_home = cx.home.as_deref().is_some_and(|h| is_ancestor(h, &p));
+            if super::is_within(&p, &cx.project) || in_home || is_temp(&p) || is_routine(&p) {
+                continue;
+            }
+            return Ok(Some(format!(
+                "{} would recursively delete {p}, outside the project. Confirm it is meant, or delete inside the project only.",
+                quote(&cmd.display)
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// Asked, not denied: recursive deletion of a direct child of home that is
+/// not one of [`HOME_DIRS`] (`~/old-checkout`, `~/.npm`). It is often
+/// meant, and often not; the person decides.
+pub fn home_child(cmd: &Cmd, cx: &Cx, _: &dyn GitProbe) -> Result<Option<String>, String> {
+    let (Some(ops), Some(h)) = (recursive_operands(cmd), cx.home.as_deref()) else {
+        return Ok(None);
+    };
+    for a in ops {
+        for p in deletion_paths(a, cmd.cwd.as_deref()) {
+            let child = p
+                .strip_prefix(h)
+                .and_then(|r| r.strip_prefix('/'))
+                .is_some_and(|r| !r.is_empty() && !r.contains('/'));
+            if child && !is_ancestor(&p, &cx.project) && p != cx.project {
+                return Ok(Some(format!(
+                    "{} would recursively delete {p}, a directory directly in your home. Confirm it is not needed, or delete something narrower.",
+                    quote(&cmd.display)
+                )));
+            }
         }
     }
     Ok(None)
@@ -180,7 +346,7 @@ pub fn git_dir(cmd: &Cmd, _: &Cx, _: &dyn GitProbe) -> Result<Option<String>, St
         return Ok(None);
     };
     for a in ops {
-        let Some(p) = deletion_path(a, cmd.cwd.as_deref()) else {
+        let Some(p) = deletion_paths(a, cmd.cwd.as_deref()).pop() else {
             continue;
         };
         if p.rsplit('/').next() == Some(".git") {
