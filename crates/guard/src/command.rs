@@ -565,6 +565,11 @@ impl An<'_> {
                         }
                     }
                 }
+                // `$(cat <<'EOF' … EOF)`: the here-doc's text, known.
+                Part::Subst { script, .. } if heredoc_cat(script, hd).is_some() => {
+                    let body = heredoc_cat(script, hd).unwrap_or_default();
+                    a.text.push_str(body.trim_end_matches('\n'));
+                }
                 Part::Subst { script, raw } | Part::ProcSubst { script, raw } => {
                     a.known = false;
                     a.text.push_str(raw);
@@ -1398,6 +1403,28 @@ fn echo_words(argv: &[Arg]) -> Option<(Vec<String>, String)> {
         }
         _ => None,
     }
+}
+
+/// The body of `cat <<EOF` when that is all a substitution runs (a body
+/// without expansions, so its text is what cat prints).
+fn heredoc_cat(script: &Script, hd: &[HereDoc]) -> Option<String> {
+    let [pipeline] = script.items.as_slice() else {
+        return None;
+    };
+    let [Command::Simple(s)] = pipeline.as_slice() else {
+        return None;
+    };
+    let [w] = s.words.as_slice() else {
+        return None;
+    };
+    if w.plain() != Some("cat") || !s.assigns.is_empty() {
+        return None;
+    }
+    let [r] = s.redirects.as_slice() else {
+        return None;
+    };
+    let h = hd.get(r.heredoc?)?;
+    (h.expanded.is_none()).then(|| h.body.clone())
 }
 
 /// The `$( )` and backtick commands inside an arithmetic expansion's text.

@@ -291,6 +291,8 @@ struct Parser<'s> {
     peeked: Option<Tok>,
     case_depth: usize,
     case_pattern: bool,
+    /// Open `( )` / `$( )` around the current position.
+    parens: usize,
 }
 
 fn is_name_start(b: u8) -> bool {
@@ -345,6 +347,7 @@ impl<'s> Parser<'s> {
             peeked: None,
             case_depth: 0,
             case_pattern: false,
+            parens: 0,
         }
     }
 
@@ -664,12 +667,14 @@ impl<'s> Parser<'s> {
         }
         debug_assert!(self.peeked.is_none());
         self.depth += 1;
+        self.parens += 1;
         let saved = (self.case_depth, self.case_pattern);
         self.case_depth = 0;
         self.case_pattern = false;
         let r = self.parse_list(Term::Paren);
         (self.case_depth, self.case_pattern) = saved;
         self.depth -= 1;
+        self.parens -= 1;
         r
     }
 
@@ -806,14 +811,27 @@ impl<'s> Parser<'s> {
                     .iter()
                     .position(|&b| b == b'\n')
                     .map_or(self.src.len(), |i| self.pos + i);
+                let line_start = self.pos;
                 let mut line = &self.src[self.pos..end];
                 self.pos = (end + 1).min(self.src.len());
+                let mut stripped = 0;
                 if p.strip_tabs {
                     while let [b'\t', rest @ ..] = line {
                         line = rest;
+                        stripped += 1;
                     }
                 }
                 if line == p.delim.as_bytes() {
+                    break;
+                }
+                // Inside `$( )` bash also ends the body at `DELIM)`, the
+                // `)` closing the substitution: `$(cat <<EOF ... EOF)`.
+                if self.parens > 0
+                    && line.len() > p.delim.len()
+                    && line.starts_with(p.delim.as_bytes())
+                    && line[p.delim.len()] == b')'
+                {
+                    self.pos = line_start + stripped + p.delim.len();
                     break;
                 }
                 body.push_str(&String::from_utf8_lossy(line));
