@@ -1064,6 +1064,21 @@ impl An<'_> {
                         }
                         return;
                     }
+                    // GNU parallel runs its command through a shell:
+                    // `parallel 'rm -rf {}' ::: ~` is one word with spaces.
+                    if cmd.len() == 1 && cmd[0].known && cmd[0].text.contains(' ') {
+                        for it in items.iter().take(64) {
+                            if it.known {
+                                let text = if cmd[0].text.contains("{}") {
+                                    cmd[0].text.replace("{}", &it.text)
+                                } else {
+                                    format!("{} {}", cmd[0].text, it.text)
+                                };
+                                self.sub_script(&text, &cwd, depth + 1);
+                            }
+                        }
+                        return;
+                    }
                     let has_slot = cmd.iter().any(|a| a.text.contains("{}"));
                     for it in items.iter().take(64) {
                         let mut nv: Vec<Arg> = cmd

@@ -116,6 +116,27 @@ pub fn source(program: &str, lang: Lang, args: &[String]) -> Source {
         if !code.is_empty() {
             break;
         }
+        // Options that take the next word (`python3 -W ignore -c …`).
+        let with_value: &[&str] = match lang {
+            Lang::Python => &["-W", "-X", "--check-hash-based-pycs"],
+            Lang::Perl => &["-I", "-x"],
+            Lang::Ruby => &["-I", "-r", "-C", "-E"],
+            Lang::Node => &[
+                "-r",
+                "--require",
+                "--import",
+                "--loader",
+                "-C",
+                "--conditions",
+                "--input-type",
+                "--env-file",
+            ],
+            Lang::Php => &["-d", "-c", "-z"],
+        };
+        if with_value.contains(&t) {
+            i += 2;
+            continue;
+        }
         if t == "-" {
             return Source::Stdin;
         }
@@ -373,6 +394,12 @@ fn read_until(b: &[char], mut i: usize, end: &[char]) -> (String, usize) {
 /// closing parenthesis, or (no parenthesis: Perl/Ruby) to the end of the
 /// statement.
 fn call_args(toks: &[Tok], name_at: usize) -> &[Tok] {
+    let args = call_args_uncapped(toks, name_at);
+    // One-liners have short calls; a pathological text must stay linear.
+    &args[..args.len().min(256)]
+}
+
+fn call_args_uncapped(toks: &[Tok], name_at: usize) -> &[Tok] {
     let start = name_at + 1;
     match toks.get(start) {
         Some(Tok::Punct('(')) => {
@@ -425,6 +452,8 @@ fn path_arg(args: &[Tok]) -> Option<String> {
     let mut has_name = false;
     while k < first.len() {
         if let Some(last) = is_home_expr(first, k) {
+            let expanduser = first[k] == Tok::Name("expanduser".into());
+            let mut literal_tilde = false;
             parts.push("~".into());
             k = last + 1;
             // Skip the call's own parentheses and `'~'`.
@@ -434,11 +463,21 @@ fn path_arg(args: &[Tok]) -> Option<String> {
                     match &first[k] {
                         Tok::Punct('(') => d += 1,
                         Tok::Punct(')') => d -= 1,
-                        Tok::Str(v) if v.starts_with("~/") => parts.push(v[2..].to_string()),
+                        Tok::Str(v) if v == "~" => literal_tilde = true,
+                        Tok::Str(v) if v.starts_with("~/") => {
+                            literal_tilde = true;
+                            parts.push(v[2..].to_string())
+                        }
+                        // expanduser(sys.argv[1]): computed, not home.
+                        Tok::Name(_) | Tok::Str(_) => return None,
                         _ => {}
                     }
                     k += 1;
                 }
+            }
+            // `Path(d).expanduser()` expands whatever d is.
+            if expanduser && !literal_tilde {
+                return None;
             }
             continue;
         }
@@ -467,6 +506,11 @@ fn path_arg(args: &[Tok]) -> Option<String> {
                         | "shutil"
                         | "FileUtils"
                         | "pathlib"
+                        | "Dir"
+                        | "process"
+                        | "Pathname"
+                        | "Deno"
+                        | "sys"
                         | "str"
                         | "new"
                 ) =>
@@ -477,7 +521,8 @@ fn path_arg(args: &[Tok]) -> Option<String> {
         }
         k += 1;
     }
-    if parts.is_empty() || (has_name && parts.len() == 1 && parts[0] != "~") {
+    // A part computed at run time: the path cannot be read.
+    if parts.is_empty() || has_name {
         return None;
     }
     let mut p = String::new();
@@ -517,8 +562,10 @@ fn protected_literal(s: &str) -> bool {
 pub fn scan(lang: Lang, code: &str) -> Found {
     let toks = tokenize(code, lang);
     let mut found = Found::default();
-    let mut unreadable = false;
     for (i, t) in toks.iter().enumerate() {
+        if found.shell.len() + found.deletes.len() >= 64 {
+            break;
+        }
         match t {
             Tok::Shell(cmd) => found.shell.push(cmd.clone()),
             Tok::Name(n) => {
@@ -538,7 +585,7 @@ pub fn scan(lang: Lang, code: &str) -> Found {
                     }
                     match path_arg(args) {
                         Some(p) => found.deletes.push(p),
-                        None => unreadable = true,
+                        None => unclear_near(&mut found, args),
                     }
                     continue;
                 }
@@ -554,17 +601,36 @@ pub fn scan(lang: Lang, code: &str) -> Found {
                         continue;
                     }
                     let args = call_args(&toks, i);
-                    let strs: Vec<&str> = args
-                        .iter()
-                        .filter_map(|a| match a {
-                            Tok::Str(s) => Some(s.as_str()),
-                            _ => None,
-                        })
-                        .collect();
-                    let names = args.iter().any(|a| matches!(a, Tok::Name(x) if !matches!(x.as_str(), "shell" | "True" | "true" | "check" | "text" | "capture_output" | "stdio" | "inherit" | "encoding" | "cwd")));
+                    // The command: positional arguments only (a string, a
+                    // list of words, or words); keyword arguments
+                    // (`cwd="/tmp"`) and option objects (`{stdio: …}`) are
+                    // not part of it.
+                    let mut strs: Vec<&str> = Vec::new();
+                    let mut names = false;
+                    for part in top_level(args) {
+                        let keyword = matches!(part, [Tok::Name(_), Tok::Punct('='), ..]);
+                        let object = matches!(part.first(), Some(Tok::Punct('{')));
+                        if keyword || object {
+                            continue;
+                        }
+                        for t in part {
+                            match t {
+                                Tok::Str(s) => strs.push(s.as_str()),
+                                Tok::Name(x)
+                                    if !matches!(
+                                        x.as_str(),
+                                        "True" | "true" | "False" | "false" | "None" | "nil"
+                                    ) =>
+                                {
+                                    names = true
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
                     if strs.is_empty() {
                         if names {
-                            unreadable = true;
+                            unclear_near(&mut found, args);
                         }
                         continue;
                     }
@@ -584,7 +650,7 @@ pub fn scan(lang: Lang, code: &str) -> Found {
                         strs[0].to_string()
                     };
                     if names {
-                        unreadable = true;
+                        unclear_near(&mut found, args);
                     }
                     found.shell.push(text);
                 }
@@ -592,17 +658,45 @@ pub fn scan(lang: Lang, code: &str) -> Found {
             _ => {}
         }
     }
-    if unreadable {
-        let mentions = toks.iter().enumerate().find_map(|(k, t)| match t {
-            Tok::Str(s) if protected_literal(s) => Some(s.clone()),
-            Tok::Name(_) if is_home_expr(&toks, k).is_some() => Some("the home directory".into()),
-            _ => None,
-        });
-        found.unclear = mentions;
-    }
     found.shell.truncate(64);
     found.deletes.truncate(64);
     found
+}
+
+/// The arguments of a call, split at top-level commas.
+fn top_level(args: &[Tok]) -> Vec<&[Tok]> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (k, t) in args.iter().enumerate() {
+        match t {
+            Tok::Punct('(' | '[' | '{') => depth += 1,
+            Tok::Punct(')' | ']' | '}') => depth = depth.saturating_sub(1),
+            Tok::Punct(',') if depth == 0 => {
+                out.push(&args[start..k]);
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&args[start..]);
+    out
+}
+
+/// A deletion or shell call whose target is computed: unclear when its own
+/// arguments name a protected place (not a bare "/", a common separator).
+fn unclear_near(found: &mut Found, args: &[Tok]) {
+    if found.unclear.is_some() {
+        return;
+    }
+    found.unclear = args.iter().enumerate().find_map(|(k, t)| match t {
+        Tok::Str(s) if s.trim() != "/" && protected_literal(s) => Some(s.clone()),
+        // (`expanduser(x)` expands whatever x is: not itself a mention.)
+        Tok::Name(n) if n != "expanduser" && is_home_expr(args, k).is_some() => {
+            Some("the home directory".into())
+        }
+        _ => None,
+    });
 }
 
 /// `rm -rf PATH` as shell text for the rm policies, `~` kept expandable.
@@ -713,6 +807,19 @@ mod tests {
             "fs.rmSync(require('os').homedir(), {recursive:true})",
         );
         assert_eq!(f.deletes, vec!["~"]);
+        // Only the command: options and keyword arguments are not words of it.
+        let f = scan(
+            Lang::Node,
+            "require('child_process').execSync('rm -rf ~', {stdio: 'inherit'})",
+        );
+        assert_eq!(f.shell, vec!["rm -rf ~"]);
+        let f = scan(Lang::Python, "import subprocess; subprocess.run('rm -rf /', shell=True, cwd='/tmp', encoding='utf-8')");
+        assert_eq!(f.shell, vec!["rm -rf /"]);
+        let f = scan(
+            Lang::Node,
+            "require('child_process').spawnSync('rm', ['-rf', '/'], {stdio: 'inherit'})",
+        );
+        assert_eq!(f.shell, vec!["rm -rf /"]);
         let f = scan(Lang::Php, "shell_exec('rm -rf /');");
         assert_eq!(f.shell, vec!["rm -rf /"]);
     }
@@ -721,9 +828,26 @@ mod tests {
     fn what_cannot_be_read_is_unclear_only_near_a_protected_path() {
         let f = scan(
             Lang::Python,
-            "import shutil,sys; p=sys.argv[1] if len(sys.argv)>1 else '/'; shutil.rmtree(p)",
+            "import shutil,os,sys; shutil.rmtree(os.path.join('/etc', sys.argv[1]))",
         );
-        assert_eq!(f.unclear.as_deref(), Some("/"));
+        assert_eq!(f.unclear.as_deref(), Some("/etc"));
+        // expanduser of a computed path is not the home directory.
+        let f = scan(
+            Lang::Python,
+            "import shutil,os,sys; shutil.rmtree(os.path.expanduser(sys.argv[1]))",
+        );
+        assert!(f.deletes.is_empty(), "{f:?}");
+        let f = scan(
+            Lang::Python,
+            "import shutil; from pathlib import Path; shutil.rmtree(Path(d).expanduser())",
+        );
+        assert!(f.deletes.is_empty(), "{f:?}");
+        // A bare "/" elsewhere (a join separator) is not a reason to ask.
+        let f = scan(
+            Lang::Python,
+            "import asyncio; print('/'.join(parts)); asyncio.run(main())",
+        );
+        assert_eq!(f.unclear, None);
         let f = scan(Lang::Python, "import shutil; shutil.rmtree(build_dir)");
         assert_eq!(f.unclear, None);
         assert!(f.deletes.is_empty());

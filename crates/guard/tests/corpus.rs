@@ -115,8 +115,22 @@ fn corpus() {
     let mut per_policy: BTreeMap<String, usize> = BTreeMap::new();
     let mut misses = Vec::new();
     for c in &dangerous {
+        // `#@expect ask:<policy>`: asked about (the person decides), not denied.
+        let wants_ask = c.expect.as_deref().and_then(|e| e.strip_prefix("ask:"));
         match run(&guard, c) {
-            Some(v) if v.decision == Decision::Deny => {
+            Some(v) if wants_ask.is_some() && v.decision == Decision::Ask => {
+                if wants_ask != Some(v.policy.as_str()) {
+                    misses.push(format!(
+                        "dangerous.txt:{}: {}  => asked by {} but expected {}",
+                        c.line,
+                        c.text,
+                        v.policy,
+                        c.expect.as_deref().unwrap_or("")
+                    ));
+                }
+                *per_policy.entry(format!("{} (ask)", v.policy)).or_default() += 1;
+            }
+            Some(v) if wants_ask.is_none() && v.decision == Decision::Deny => {
                 assert!(!v.reason.is_empty());
                 if c.expect.as_ref().is_some_and(|e| *e != v.policy) {
                     misses.push(format!(

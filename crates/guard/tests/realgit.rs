@@ -217,7 +217,6 @@ fn work_destroyed_only_when_it_exists() {
         "git restore --worktree a.txt",
         "git switch -f main",
         "git switch --discard-changes main",
-        "git reset --merge",
     ] {
         assert_eq!(decide(&repo, c), deny, "{c}");
     }
@@ -228,16 +227,19 @@ fn work_destroyed_only_when_it_exists() {
         "git switch -c new2",
         "git restore --staged a.txt",
         "git checkout -p a.txt",
+        "git checkout --theirs a.txt",
+        "git reset --merge",
         "git stash",
     ] {
         assert_eq!(decide(&repo, c), None, "{c}");
     }
 
-    // A stash: drop and clear lose it.
+    // A stash: drop and clear lose it (asked: often it was just applied).
     git(&repo, &["stash", "-q"]);
-    assert_eq!(decide(&repo, "git stash drop"), deny);
-    assert_eq!(decide(&repo, "git stash drop stash@{0}"), deny);
-    assert_eq!(decide(&repo, "git stash clear"), deny);
+    let ask = Some((Decision::Ask, "git-drop-refs".to_string()));
+    assert_eq!(decide(&repo, "git stash drop"), ask);
+    assert_eq!(decide(&repo, "git stash drop stash@{0}"), ask);
+    assert_eq!(decide(&repo, "git stash clear"), ask);
     assert_eq!(decide(&repo, "git stash list"), None);
 
     // An unmerged branch: -D and -f lose its commits; -d refuses by itself.
@@ -246,9 +248,9 @@ fn work_destroyed_only_when_it_exists() {
     git(&repo, &["add", "f.txt"]);
     git(&repo, &["commit", "-q", "-m", "feature work"]);
     git(&repo, &["checkout", "-q", "main"]);
-    assert_eq!(decide(&repo, "git branch -D feature"), deny);
-    assert_eq!(decide(&repo, "git branch --delete --force feature"), deny);
-    assert_eq!(decide(&repo, "git branch -f feature"), deny);
+    assert_eq!(decide(&repo, "git branch -D feature"), ask);
+    assert_eq!(decide(&repo, "git branch --delete --force feature"), ask);
+    assert_eq!(decide(&repo, "git branch -f feature"), ask);
     assert_eq!(decide(&repo, "git branch -d feature"), None);
     git(&repo, &["branch", "keep", "feature"]);
     // Another branch has the commits now.

@@ -68,48 +68,142 @@ fn recursive_targets(cmd: &Cmd) -> Option<Vec<&Arg>> {
 }
 
 /// Why changing `p`'s tree is dangerous, if it is.
-fn tree_danger(p: &str, cx: &Cx) -> Option<String> {
+/// Where a tree is: the system's (any change is dangerous) or the user's
+/// own home and credentials (only loosening, or giving it away, is).
+enum Scope {
+    System,
+    Home,
+}
+
+fn tree_danger(p: &str, cx: &Cx) -> Option<(Scope, String)> {
+    // The project's own files, wherever the project lives (`/usr/src/app`
+    // in a container), and what lives below /usr/local and /usr/src.
+    if is_within(p, &cx.project) || ["/usr/local", "/usr/src"].iter().any(|d| is_ancestor(d, p)) {
+        return None;
+    }
     if p == "/" {
-        return Some("the whole file system (/)".into());
+        return Some((Scope::System, "the whole file system (/)".into()));
     }
     if let Some(t) = SYSTEM_TREES.iter().find(|t| is_within(p, t)) {
-        return Some(format!("{p}, part of the system tree {t}"));
+        return Some((Scope::System, format!("{p}, part of the system tree {t}")));
     }
     if SYSTEM_DIRS_EXACT.contains(&p) {
-        return Some(format!("the system directory {p}"));
+        return Some((Scope::System, format!("the system directory {p}")));
     }
     if let Some(h) = cx.home.as_deref() {
-        if p == h || is_ancestor(p, h) {
-            return Some(format!("{p}, your home directory or above it"));
+        if is_ancestor(p, h) {
+            return Some((
+                Scope::System,
+                format!("{p}, which contains your home directory"),
+            ));
+        }
+        if p == h {
+            return Some((Scope::Home, format!("{p}, your home directory")));
         }
         for d in super::rm::HOME_DIRS {
             let full = format!("{h}/{d}");
             if is_within(p, &full) && d.starts_with('.') {
-                return Some(format!("{p}, inside {full} (credentials and settings)"));
+                return Some((
+                    Scope::Home,
+                    format!("{p}, inside {full} (credentials and settings)"),
+                ));
             }
         }
     }
     if is_ancestor(p, &cx.project) {
-        return Some(format!("{p}, which contains the project"));
+        return Some((Scope::System, format!("{p}, which contains the project")));
     }
     None
 }
 
-/// Recursive chmod/chown/chgrp of `/`, a system tree, home (or above it) or
-/// a credentials directory, whatever the mode or owner.
+/// The mode lets group or others read or write (`755`, `go+r`, `a=rw`);
+/// `700`, `go-rwx` and `+x` do not.
+fn opens_up(mode: &str) -> bool {
+    if !mode.is_empty() && mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        let d = mode.as_bytes();
+        let digit = |k: usize| d.len().checked_sub(k).map_or(0, |i| d[i] - b'0');
+        return (digit(1) | digit(2)) & 6 != 0;
+    }
+    mode.split(',').any(|clause| {
+        let who_len = clause.find(['+', '-', '=']).unwrap_or(clause.len());
+        let who = &clause[..who_len];
+        if !(who.is_empty() || who.contains(['g', 'o', 'a'])) {
+            return false;
+        }
+        let mut op = ' ';
+        for ch in clause[who_len..].chars() {
+            match ch {
+                '+' | '-' | '=' => op = ch,
+                'r' | 'w' if op == '+' || op == '=' => return true,
+                _ => {}
+            }
+        }
+        false
+    })
+}
+
+/// Applied to a whole tree, the mode takes the owner's own read or search
+/// permission from directories (`600`, `644`, `u-x`): the tree stops
+/// working for its owner.
+fn locks_out(mode: &str) -> bool {
+    if !mode.is_empty() && mode.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        let d = mode.as_bytes();
+        let owner = d.len().checked_sub(3).map_or(0, |i| d[i] - b'0');
+        return owner & 5 != 5;
+    }
+    mode.split(',').any(|clause| {
+        let who_len = clause.find(['+', '-', '=']).unwrap_or(clause.len());
+        let who = &clause[..who_len];
+        if !(who.is_empty() || who.contains(['u', 'a'])) {
+            return false;
+        }
+        let rest = &clause[who_len..];
+        (rest.starts_with('-') && rest.contains(['r', 'x', 'X']))
+            || (rest.starts_with('=') && !(rest.contains('r') && rest.contains(['x', 'X'])))
+    })
+}
+
+/// The mode (chmod) or owner (chown/chgrp) operand.
+fn first_operand(cmd: &Cmd) -> Option<&Arg> {
+    cmd.args
+        .iter()
+        .find(|a| !(a.text.starts_with('-') && a.text.len() > 1))
+}
+
+/// Recursive chmod/chown/chgrp of `/` or a system tree (any mode or
+/// owner), and of home or a credentials directory when it opens them to
+/// others or gives them to another user.
 pub fn tree(cmd: &Cmd, cx: &Cx, _: &dyn GitProbe) -> Result<Option<String>, String> {
     let Some(ops) = recursive_targets(cmd) else {
         return Ok(None);
     };
+    let first = first_operand(cmd);
     for a in ops {
         for p in super::rm::deletion_paths(a, cmd.cwd.as_deref()) {
-            if let Some(what) = tree_danger(&p, cx) {
-                return Ok(Some(format!(
-                    "{} recursively changes the {} of {what}; ssh, sudo and other programs refuse to work with wrong owners or modes, and the old ones cannot be restored. Change only the files that need it, or ask the user to run it.",
-                    quote(&cmd.display),
-                    if cmd.program == "chmod" { "permissions" } else { "ownership" }
-                )));
+            let Some((scope, what)) = tree_danger(&p, cx) else {
+                continue;
+            };
+            if let Scope::Home = scope {
+                let harmful = match cmd.program.as_str() {
+                    "chmod" => first.is_some_and(|m| opens_up(&m.text) || locks_out(&m.text)),
+                    // chown to yourself (`$USER`, `$(whoami)`) is a fix.
+                    "chown" => first.is_some_and(|o| {
+                        let user = o.text.split([':', '.']).next().unwrap_or("");
+                        o.known
+                            && !user.is_empty()
+                            && std::env::var("USER").map_or(true, |me| me != user)
+                    }),
+                    _ => false,
+                };
+                if !harmful {
+                    continue;
+                }
             }
+            return Ok(Some(format!(
+                "{} recursively changes the {} of {what}; ssh, sudo and other programs refuse to work with wrong owners or modes, and the old ones cannot be restored. Change only the files that need it, or ask the user to run it.",
+                quote(&cmd.display),
+                if cmd.program == "chmod" { "permissions" } else { "ownership" }
+            )));
         }
     }
     Ok(None)

@@ -144,12 +144,8 @@ pub fn discard(cmd: &Cmd, cx: &Cx, git: &dyn GitProbe) -> Result<Option<String>,
     let path = Path::new(&dir);
     match sub {
         "reset" => {
-            // --merge also overwrites what is uncommitted in the files the
-            // target changes.
-            if !args
-                .iter()
-                .any(|a| a.text == "--hard" || a.text == "--merge")
-            {
+            // (`--merge` is how a merge is aborted, and keeps what it can.)
+            if !args.iter().any(|a| a.text == "--hard") {
                 return Ok(None);
             }
             if git.has_uncommitted_changes(path)? {
@@ -203,6 +199,50 @@ pub fn discard(cmd: &Cmd, cx: &Cx, git: &dyn GitProbe) -> Result<Option<String>,
             Ok(None)
         }
         "checkout" | "switch" | "restore" => discard_worktree(cmd, sub, args, &dir, git),
+        "worktree" => {
+            let mut it = args.iter().filter(|a| !a.text.starts_with('-'));
+            if it.next().map(|a| a.text.as_str()) != Some("remove") {
+                return Ok(None);
+            }
+            let force = args.iter().any(|a| {
+                a.text == "--force"
+                    || (a.text.starts_with('-')
+                        && !a.text.starts_with("--")
+                        && a.text.contains('f'))
+            });
+            let Some(target) = it.next().filter(|a| a.known) else {
+                return Ok(None);
+            };
+            let Some(wt) = resolve(Some(&dir), &target.text) else {
+                return Ok(None);
+            };
+            let wt_path = Path::new(&wt);
+            if force
+                && (git.has_uncommitted_changes(wt_path)?
+                    || git.has_untracked_files(wt_path, false)?)
+            {
+                return Ok(Some(format!(
+                    "{} would delete the worktree {wt} with changes that exist nowhere else. Commit or stash them there first, or ask the user to run it.",
+                    quote(&cmd.display)
+                )));
+            }
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Asked, not denied (`git-drop-refs`): `git stash drop`/`clear` when there
+/// is a stash, and `git branch -D`/`-d -f`/`-f` of a branch whose commits
+/// are on no other branch and no remote. Both are often right (a stash
+/// just applied, a branch squash-merged upstream), and both lose work when
+/// they are not: the person decides.
+pub fn drop_refs(cmd: &Cmd, cx: &Cx, git: &dyn GitProbe) -> Result<Option<String>, String> {
+    let Some((dir, sub, args)) = git_parts(cmd, cx) else {
+        return Ok(None);
+    };
+    let path = Path::new(&dir);
+    match sub {
         "stash" => {
             let op = args
                 .iter()
@@ -257,35 +297,6 @@ pub fn discard(cmd: &Cmd, cx: &Cx, git: &dyn GitProbe) -> Result<Option<String>,
                         quote(&cmd.display)
                     )));
                 }
-            }
-            Ok(None)
-        }
-        "worktree" => {
-            let mut it = args.iter().filter(|a| !a.text.starts_with('-'));
-            if it.next().map(|a| a.text.as_str()) != Some("remove") {
-                return Ok(None);
-            }
-            let force = args.iter().any(|a| {
-                a.text == "--force"
-                    || (a.text.starts_with('-')
-                        && !a.text.starts_with("--")
-                        && a.text.contains('f'))
-            });
-            let Some(target) = it.next().filter(|a| a.known) else {
-                return Ok(None);
-            };
-            let Some(wt) = resolve(Some(&dir), &target.text) else {
-                return Ok(None);
-            };
-            let wt_path = Path::new(&wt);
-            if force
-                && (git.has_uncommitted_changes(wt_path)?
-                    || git.has_untracked_files(wt_path, false)?)
-            {
-                return Ok(Some(format!(
-                    "{} would delete the worktree {wt} with changes that exist nowhere else. Commit or stash them there first, or ask the user to run it.",
-                    quote(&cmd.display)
-                )));
             }
             Ok(None)
         }
@@ -344,6 +355,8 @@ fn discard_worktree(
             "--staged" => staged = true,
             "--worktree" => worktree = true,
             "--patch" => patch = true,
+            // Resolving a conflict: the working tree is the conflict.
+            "--ours" | "--theirs" | "--merge" | "-m" => return Ok(None),
             _ if t.starts_with("--pathspec-from-file") => paths = true,
             _ if t.starts_with("--") => {}
             _ if t.starts_with('-') && t.len() > 1 => {

@@ -29,6 +29,7 @@ pub const PERM_TREE: &str = "perm-system-tree";
 pub const RM_HOME_CHILD: &str = "rm-home-child";
 pub const CODE_UNCLEAR: &str = "interpreter-unclear";
 pub const RM_OUTSIDE: &str = "rm-outside-project";
+pub const GIT_DROP_REFS: &str = "git-drop-refs";
 pub const REMOTE_EXEC: &str = "remote-exec";
 pub const DISK_WIPE: &str = "disk-wipe";
 pub const SENSITIVE_WRITE: &str = "sensitive-file-write";
@@ -49,7 +50,7 @@ pub static POLICIES: &[PolicyInfo] = &[
     },
     PolicyInfo {
         id: GIT_DISCARD,
-        summary: "Git commands that destroy work, judged on the repository's real state (the git probe): reset --hard with uncommitted changes (or, with a target other than HEAD, unpushed commits); clean -f with untracked (with -x: ignored) files; checkout -- PATHS / checkout -f / checkout . / switch -f / restore PATHS with uncommitted changes; stash drop / stash clear with a stash; branch -D of a branch with commits on no other branch or remote; worktree remove --force of a worktree with changes.",
+        summary: "Git commands that destroy work, judged on the repository's real state (the git probe): reset --hard with uncommitted changes (or, with a target other than HEAD, unpushed commits); clean -f with untracked (with -x: ignored) files; checkout -- PATHS / checkout -f / checkout . / switch -f / restore PATHS with uncommitted changes; worktree remove --force of a worktree with changes (stash drop and branch -D are asked about: git-drop-refs).",
     },
     PolicyInfo {
         id: CHMOD,
@@ -66,6 +67,10 @@ pub static POLICIES: &[PolicyInfo] = &[
     PolicyInfo {
         id: RM_OUTSIDE,
         summary: "Asks (does not deny) before a recursive deletion outside the project, the home directory and temporary directories (/tmp, /var/tmp, $TMPDIR, ...) that rm-root does not already deny (/opt/app/cache, ../other-checkout).",
+    },
+    PolicyInfo {
+        id: GIT_DROP_REFS,
+        summary: "Asks (does not deny) before git stash drop / stash clear when there is a stash, and git branch -D / -d -f / -f of a branch whose commits are on no other branch and no remote (the git probe decides).",
     },
     PolicyInfo {
         id: CODE_UNCLEAR,
@@ -174,6 +179,7 @@ pub static BASH_CHECKS: &[(&str, Check)] = &[
 pub static BASH_ASKS: &[(&str, Check)] = &[
     (RM_HOME_CHILD, rm::home_child),
     (RM_OUTSIDE, rm::outside),
+    (GIT_DROP_REFS, git::drop_refs),
     (CODE_UNCLEAR, code_unclear),
 ];
 

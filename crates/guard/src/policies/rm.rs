@@ -303,7 +303,8 @@ pub fn outside(cmd: &Cmd, cx: &Cx, _: &dyn GitProbe) -> Result<Option<String>, S
         return Ok(None);
     };
     for a in ops {
-        for p in deletion_paths(a, cmd.cwd.as_deref()) {
+        // As written: a symlink's target is for the deny checks.
+        for p in deletion_paths(a, cmd.cwd.as_deref()).into_iter().take(1) {
             let in_home = cx.home.as_deref().is_some_and(|h| is_ancestor(h, &p));
             if super::is_within(&p, &cx.project) || in_home || is_temp(&p) || is_routine(&p) {
                 continue;
@@ -325,7 +326,8 @@ pub fn home_child(cmd: &Cmd, cx: &Cx, _: &dyn GitProbe) -> Result<Option<String>
         return Ok(None);
     };
     for a in ops {
-        for p in deletion_paths(a, cmd.cwd.as_deref()) {
+        // As written: a symlink's target is for the deny checks.
+        for p in deletion_paths(a, cmd.cwd.as_deref()).into_iter().take(1) {
             let child = p
                 .strip_prefix(h)
                 .and_then(|r| r.strip_prefix('/'))
