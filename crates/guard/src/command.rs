@@ -989,21 +989,7 @@ impl An<'_> {
                     };
                     if let Some(r) = repl {
                         for it in items.iter().take(64) {
-                            let nv: Vec<Arg> = cmd
-                                .iter()
-                                .map(|a| {
-                                    if a.text.contains(&r) {
-                                        Arg {
-                                            text: a.text.replace(&r, &it.text),
-                                            known: a.known && it.known,
-                                            glob: a.glob,
-                                            download: a.download,
-                                        }
-                                    } else {
-                                        a.clone()
-                                    }
-                                })
-                                .collect();
+                            let nv = substitute(&cmd, &r, it);
                             self.run(
                                 nv,
                                 redirects.clone(),
@@ -1081,21 +1067,7 @@ impl An<'_> {
                     }
                     let has_slot = cmd.iter().any(|a| a.text.contains("{}"));
                     for it in items.iter().take(64) {
-                        let mut nv: Vec<Arg> = cmd
-                            .iter()
-                            .map(|a| {
-                                if a.text.contains("{}") {
-                                    Arg {
-                                        text: a.text.replace("{}", &it.text),
-                                        known: a.known && it.known,
-                                        glob: a.glob,
-                                        download: a.download,
-                                    }
-                                } else {
-                                    a.clone()
-                                }
-                            })
-                            .collect();
+                        let mut nv = substitute(&cmd, "{}", it);
                         if !has_slot {
                             nv.push(it.clone());
                         }
@@ -1418,6 +1390,24 @@ fn echo_words(argv: &[Arg]) -> Option<(Vec<String>, String)> {
         }
         _ => None,
     }
+}
+
+/// `cmd` with `slot` replaced by `item` in every word (`xargs -I R`,
+/// `parallel {}`); a word is known only if the item is.
+fn substitute(cmd: &[Arg], slot: &str, item: &Arg) -> Vec<Arg> {
+    cmd.iter()
+        .map(|a| {
+            if a.text.contains(slot) {
+                Arg {
+                    text: a.text.replace(slot, &item.text),
+                    known: a.known && item.known,
+                    ..a.clone()
+                }
+            } else {
+                a.clone()
+            }
+        })
+        .collect()
 }
 
 /// The body of `cat <<EOF` when that is all a substitution runs (a body
