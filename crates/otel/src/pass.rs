@@ -193,46 +193,36 @@ pub fn run(
                     report.rejected += rejected;
                     limit = settings.batch;
                 }
-                Answer::Retry {
-                    status,
-                    after,
-                    error,
-                } => {
+                // Try the same batch again later: soon for a busy or absent
+                // collector, slowly for a wrong address or credentials (the
+                // events are kept either way).
+                Answer::Retry { .. } | Answer::Misconfigured { .. } => {
+                    let (status, after, error, base, cap, hint) = match answer {
+                        Answer::Retry { status, after, error } => {
+                            (status, after, error, 1, 300, "")
+                        }
+                        Answer::Misconfigured { status, error } => (
+                            Some(status),
+                            None,
+                            error,
+                            30,
+                            1800,
+                            "; check [otel] endpoint and headers (`hookwatch otel test`); events are kept",
+                        ),
+                        _ => unreachable!("matched above"),
+                    };
                     let wait = retry_wait(
                         attempts + 1,
                         after,
-                        Duration::from_secs(1),
-                        Duration::from_secs(300),
+                        Duration::from_secs(base),
+                        Duration::from_secs(cap),
                     );
                     log(format!(
-                        "otel {name}: {error}; retrying in {}",
+                        "otel {name}: {error}{hint}; retrying in {}",
                         hookwatch_sink::duration_text(wait.as_millis() as i64)
                     ));
                     store
                         .export_failed(name, status, &error, now, now + wait.as_micros() as i64)
-                        .map_err(e)?;
-                    report.retries += 1;
-                    break;
-                }
-                Answer::Misconfigured { status, error } => {
-                    let wait = retry_wait(
-                        attempts + 1,
-                        None,
-                        Duration::from_secs(30),
-                        Duration::from_secs(1800),
-                    );
-                    log(format!(
-                        "otel {name}: {error}; check [otel] endpoint and headers (`hookwatch otel test`); events are kept, retrying in {}",
-                        hookwatch_sink::duration_text(wait.as_millis() as i64)
-                    ));
-                    store
-                        .export_failed(
-                            name,
-                            Some(status),
-                            &error,
-                            now,
-                            now + wait.as_micros() as i64,
-                        )
                         .map_err(e)?;
                     report.retries += 1;
                     break;
