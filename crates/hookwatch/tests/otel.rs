@@ -233,6 +233,18 @@ fn int(v: &Value) -> i64 {
         .unwrap_or_else(|| panic!("not an int: {v}"))
 }
 
+/// The logs signal of `hookwatch otel status --json`.
+fn logs_status(h: &Home) -> Value {
+    let st: Value = serde_json::from_slice(&h.run(&["otel", "status", "--json"]).stdout).unwrap();
+    st["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["signal"] == "logs")
+        .unwrap()
+        .clone()
+}
+
 /// The stored events (`hookwatch events --json`), each with its time in
 /// µs from the database file (the command prints RFC 3339).
 fn stored_events(h: &Home) -> Vec<Value> {
@@ -578,14 +590,7 @@ fn faults_lose_nothing_and_keep_each_sessions_order() {
     assert_eq!(ids_of(&reqs[2]), ids_of(&reqs[0]));
     assert_eq!(ids_of(&reqs[1]), ids_of(&reqs[0]));
     assert_eq!(ids_of(&reqs[0]).len(), 4, "batch = 4");
-    let st: Value = serde_json::from_slice(&h.run(&["otel", "status", "--json"]).stdout).unwrap();
-    let logs = st["signals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["signal"] == "logs")
-        .unwrap()
-        .clone();
+    let logs = logs_status(&h);
     assert_eq!(logs["state"]["last_status"], 200);
     assert!(
         logs["state"]["last_error"]
@@ -599,14 +604,7 @@ fn faults_lose_nothing_and_keep_each_sessions_order() {
     collector.stop();
     expected += seed_session(&h, "sc");
     drain(&h);
-    let st: Value = serde_json::from_slice(&h.run(&["otel", "status", "--json"]).stdout).unwrap();
-    let logs = st["signals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["signal"] == "logs")
-        .unwrap()
-        .clone();
+    let logs = logs_status(&h);
     assert!(logs["state"]["lag"].as_i64().unwrap() > 0, "{logs}");
     assert!(logs["state"]["next_attempt_us"].is_i64(), "{logs}");
     assert_eq!(
@@ -647,14 +645,7 @@ fn faults_lose_nothing_and_keep_each_sessions_order() {
         let prev = last.insert(s.clone(), *id).unwrap_or(0);
         assert!(*id > prev, "session {s}: {id} after {prev}");
     }
-    let st: Value = serde_json::from_slice(&h.run(&["otel", "status", "--json"]).stdout).unwrap();
-    let logs = st["signals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["signal"] == "logs")
-        .unwrap()
-        .clone();
+    let logs = logs_status(&h);
     assert_eq!(logs["state"]["rejected"], 1, "{logs}");
     assert_eq!(logs["state"]["lag"], 0, "{logs}");
     assert!(
@@ -694,14 +685,7 @@ fn a_request_too_large_is_split_not_skipped() {
         .map(|(_, r)| int(&attrs(&r["attributes"])["hookwatch.event_id"]))
         .collect();
     assert_eq!(ids.len(), n);
-    let st: Value = serde_json::from_slice(&h.run(&["otel", "status", "--json"]).stdout).unwrap();
-    let logs = st["signals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["signal"] == "logs")
-        .unwrap()
-        .clone();
+    let logs = logs_status(&h);
     assert_eq!(logs["state"]["rejected"], 0, "{logs}");
 }
 
@@ -758,14 +742,7 @@ fn over_max_queue_the_oldest_are_dropped_and_counted() {
     );
     let records = log_records(&reqs);
     assert_eq!(records.len(), 5);
-    let st: Value = serde_json::from_slice(&h.run(&["otel", "status", "--json"]).stdout).unwrap();
-    let logs = st["signals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["signal"] == "logs")
-        .unwrap()
-        .clone();
+    let logs = logs_status(&h);
     assert_eq!(logs["state"]["dropped"], (n - 5) as i64, "{logs}");
     let text = String::from_utf8(h.run(&["otel", "status"]).stdout).unwrap();
     assert!(
